@@ -1,0 +1,44 @@
+"""The FastAPI application factory every service uses: the shared error shape, the body
+size limit, access logging and ``GET /healthz``."""
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from shared.errors import BodySizeLimit, install_error_handlers
+from shared.logging import AccessLog
+from shared.settings import SharedSettings
+
+HealthCheck = Callable[[], None]
+
+
+def create_service_app(
+    service: str,
+    settings: SharedSettings,
+    checks: dict[str, HealthCheck],
+    *,
+    title: str,
+    description: str = "",
+) -> FastAPI:
+    app = FastAPI(title=title, description=description, version="0.1.0")
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
+
+    @app.get("/healthz", tags=["operations"], summary="Health of this service and its stores")
+    def healthz() -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:  # a health check reports, it never raises
+                results[name] = f"failing: {type(exc).__name__}"
+        healthy = all(v == "ok" for v in results.values())
+        return JSONResponse(
+            {"service": service, "status": "ok" if healthy else "failing", "checks": results},
+            status_code=200 if healthy else 503,
+        )
+
+    return app
