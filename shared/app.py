@@ -6,6 +6,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from shared.auth.deps import PrincipalDep
 from shared.errors import BodySizeLimit, install_error_handlers
 from shared.logging import AccessLog
 from shared.settings import SharedSettings
@@ -20,7 +21,10 @@ def create_service_app(
     *,
     title: str,
     description: str = "",
+    whoami: bool = False,
 ) -> FastAPI:
+    """``whoami`` adds ``GET /whoami``, showing how this service reads the caller's token:
+    the quickest check that an integration's token is accepted here."""
     app = FastAPI(title=title, description=description, version="0.1.0")
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -40,5 +44,16 @@ def create_service_app(
             {"service": service, "status": "ok" if healthy else "failing", "checks": results},
             status_code=200 if healthy else 503,
         )
+
+    if whoami:
+
+        @app.get("/whoami", tags=["operations"], summary="The caller as this service sees them")
+        def who(principal: PrincipalDep) -> dict[str, object]:
+            return {
+                "subject": principal.subject,
+                "organisation_id": principal.organisation_id,
+                "roles": sorted(principal.roles),
+                "kind": principal.kind,
+            }
 
     return app

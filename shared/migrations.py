@@ -41,6 +41,8 @@ def run_env(metadata: MetaData) -> None:
             version_table="alembic_version",
             version_table_schema=database.schema if postgres else None,
             include_schemas=postgres,
+            # Other services' schemas in the same database are not ours to compare.
+            include_name=lambda name, kind, _parent: kind != "schema" or name == database.schema,
             render_as_batch=not postgres,
         )
         with context.begin_transaction():

@@ -1,0 +1,1 @@
+"""The registry: identity, sharing pools and the resource file of partners."""

@@ -1,0 +1,144 @@
+"""``kortisto``: the operator's command-line tool."""
+
+from typing import Annotated
+
+import typer
+
+from kortisto import demo
+from kortisto.services import database_of, service_settings
+from services.registry.identity import service as identity
+from services.registry.identity.models import OrganisationKind
+from services.registry.identity.schemas import OrganisationIn, UserIn
+from services.registry.models import data_keys
+from services.registry.runtime import Registry
+from services.registry.settings import RegistrySettings
+from shared import migrations
+from shared.auth import ROLES, load_signing_key
+from shared.crypto import KeyFileProvider, Keyring
+
+app = typer.Typer(
+    help="Kortisto: the shared resource card file.", no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _registry() -> Registry:
+    return Registry.build(RegistrySettings())
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(1)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring every service's schema up to date (each has its own Alembic history)."""
+    for name, settings in service_settings().items():
+        database = database_of(name, settings)
+        try:
+            migrations.upgrade(name, database)
+        finally:
+            database.dispose()
+        typer.echo(f"{name}: up to date")
+
+
+@app.command("init-keys")
+def init_keys() -> None:
+    """Create the master key file and the token signing key where they are missing."""
+    settings = RegistrySettings()
+    KeyFileProvider(settings.resolved_master_key_file(), create=True)
+    load_signing_key(settings.resolved_jwt_private_key_file(), create=True)
+    typer.echo(f"master keys: {settings.resolved_master_key_file()}")
+    typer.echo(f"signing key: {settings.resolved_jwt_private_key_file()}")
+
+
+@app.command("create-org")
+def create_org(
+    name: str,
+    kind: Annotated[OrganisationKind, typer.Option(help="what kind of organisation")],
+    timezone: str = "Europe/Helsinki",
+) -> None:
+    """Create an organisation; prints its id on the last line."""
+    registry = _registry()
+    with registry.database.session() as session:
+        organisation = identity.create_organisation(
+            session, OrganisationIn(name=name, kind=kind, timezone=timezone), "system:cli"
+        )
+    typer.echo(organisation.id)
+
+
+@app.command("create-user")
+def create_user(
+    email: str,
+    org: Annotated[str, typer.Option(help="organisation id")],
+    role: Annotated[list[str], typer.Option(help=f"one of {', '.join(ROLES)}; repeat for more")],
+    name: Annotated[str, typer.Option(help="display name")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ],
+    locale: str = "fi",
+) -> None:
+    """Create a user with a membership in an organisation; prints the user id."""
+    from pydantic import ValidationError
+
+    from shared.errors import DomainError
+
+    try:
+        data = UserIn(email=email, display_name=name, password=password, roles=role, locale=locale)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        _fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+        return
+    registry = _registry()
+    try:
+        with registry.database.session() as session:
+            user = identity.create_user(session, registry.keyring, org, data, "system:cli")
+    except DomainError as exc:
+        _fail(f"{exc.field or 'error'}: {exc.message}")
+        return
+    typer.echo(user.id)
+
+
+@app.command("rotate-master-key")
+def rotate_master_key(
+    retire_old: Annotated[bool, typer.Option(help="remove the previous master key afterwards")] = False,
+) -> None:
+    """Start a new master key version and re-wrap every organisation key under it.
+
+    Row data is not touched. With --retire-old the previous version is deleted from the key
+    file once everything is re-wrapped, so backups made before can no longer be read with
+    the key file as it is now (keep an old key file only as long as you keep those backups)."""
+    settings = RegistrySettings()
+    provider = KeyFileProvider(settings.resolved_master_key_file())
+    old = provider.current_version
+    new = provider.add_version()
+    database = database_of("registry", settings)
+    keyring = Keyring(provider, data_keys, "registry")
+    with database.session() as session:
+        count = keyring.rewrap_organisation_keys(session)
+    typer.echo(f"master key {old} -> {new}: re-wrapped {count} keys")
+    if retire_old:
+        provider.retire(old)
+        typer.echo(f"retired master key {old}")
+
+
+@app.command("demo-data")
+def demo_data() -> None:
+    """Create the demo organisations, pool and logins unless they exist."""
+    created = demo.seed(_registry())
+    typer.echo("demo network created" if created else "demo network already present")
+    for login in demo.DEMO_LOGINS:
+        typer.echo(f"  {login.email:32} {demo.DEMO_PASSWORD}  ({', '.join(login.roles)})")
+
+
+@app.command()
+def up() -> None:
+    """Run every service, a worker and beat on the embedded default (SQLite under ./var)."""
+    from kortisto.stack import run_embedded
+
+    raise typer.Exit(run_embedded())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,12 @@
+"""Matching settings."""
+
+from pydantic import AliasChoices, Field
+
+from shared.settings import ServiceSettings
+
+
+class MatchingSettings(ServiceSettings):
+    service_name: str = "matching"
+    database_url: str = Field(
+        "", validation_alias=AliasChoices("KORTISTO_MATCHING_DATABASE_URL")
+    )

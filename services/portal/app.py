@@ -1,0 +1,97 @@
+"""The portal application: server-rendered pages for staff, support users, coordinators and
+planners, logging in through the registry. Run with
+``uvicorn --factory services.portal.app:create_app``."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from services.portal.deps import LoginRequired
+from services.portal.i18n import load_translations
+from services.portal.pages import error_page, router
+from services.portal.registry_client import RegistryClient, RegistryUnavailable
+from services.portal.security import SecurityHeaders
+from services.portal.settings import PortalSettings
+from services.portal.templating import Templates
+from shared.app import create_service_app
+from shared.errors import HTTP_CODES, error_body
+
+STATIC_DIR = Path(__file__).parent / "static"
+SESSION_COOKIE = "kortisto_portal"
+
+
+def create_app(settings: PortalSettings | None = None) -> FastAPI:
+    settings = settings or PortalSettings()
+    registry_url = settings.registry_url.rstrip("/")
+
+    def registry_healthy() -> None:
+        httpx.get(f"{registry_url}/healthz", timeout=3.0).raise_for_status()
+
+    app = create_service_app(
+        "portal",
+        settings,
+        checks={"registry": registry_healthy},
+        title="Kortisto portal",
+        description="Web pages of Kortisto in Finnish and English.",
+    )
+    app.state.settings = settings
+    app.state.templates = Templates(load_translations())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=settings.registry_timeout_seconds) as http:
+            app.state.registry = RegistryClient(registry_url, http)
+            yield
+
+    app.router.lifespan_context = lifespan
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_session_secret(),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.refresh_token_days * 24 * 60 * 60,
+        same_site="lax",
+        https_only=settings.portal_url.startswith("https://"),
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(router)
+    _install_page_errors(app)
+    return app
+
+
+def _install_page_errors(app: FastAPI) -> None:
+    """Pages answer errors with HTML in the person's language; anything that asked for
+    JSON (or a static file) keeps the shared JSON error shape."""
+
+    async def login_required(request: Request, _: Exception) -> Response:
+        path = request.url.path
+        target = "/login" if path == "/" else "/login?" + urlencode({"next": path})
+        return RedirectResponse(target, status_code=303)
+
+    async def registry_unavailable(request: Request, _: Exception) -> Response:
+        return error_page(request, 503)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if wants_html and not request.url.path.startswith("/static/"):
+            return error_page(request, exc.status_code)
+        code = HTTP_CODES.get(exc.status_code, "error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(RegistryUnavailable, registry_unavailable)
+    app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,0 +1,89 @@
+"""The portal's sections and which roles may enter each. The registry's roles are the
+source of truth; this table only decides what the portal offers, and every section's route
+checks it again, so hiding a link is never the only guard."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from services.portal.i18n import N_
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    path: str
+    label: str  # msgid; translated where it is shown
+    description: str  # msgid
+    roles: frozenset[str]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "partners",
+        "/partners",
+        N_("Partners"),
+        N_("Organisations and citizens in your network, their cards and consents."),
+        frozenset({"admin", "staff", "coordinator"}),
+    ),
+    Section(
+        "support_users",
+        "/support-users",
+        N_("Support users"),
+        N_("The people you support, their wishes and their networks."),
+        frozenset({"admin", "staff"}),
+    ),
+    Section(
+        "my_network",
+        "/my-network",
+        N_("My wishes and network"),
+        N_("What you want, what you are good at and who is in your network."),
+        frozenset({"support_user"}),
+    ),
+    Section(
+        "reminders",
+        "/reminders",
+        N_("Reminders"),
+        N_("Partners to keep in touch with, greetings and newsletters."),
+        frozenset({"admin", "staff", "coordinator"}),
+    ),
+    Section(
+        "meetings",
+        "/meetings",
+        N_("Meetings"),
+        N_("Review meetings with municipal officials and their follow-up."),
+        frozenset({"admin", "coordinator"}),
+    ),
+    Section(
+        "planner",
+        "/planner",
+        N_("Planner"),
+        N_("Resources and unmet wishes by district and category, without personal data."),
+        frozenset({"admin", "planner"}),
+    ),
+)
+
+SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+
+# Role and organisation kind names as the registry sends them, marked for translation.
+ROLE_LABELS = {
+    "admin": N_("Organisation admin"),
+    "staff": N_("Staff member"),
+    "coordinator": N_("Network coordinator"),
+    "planner": N_("Municipal planner"),
+    "support_user": N_("Support user"),
+}
+ORGANISATION_KIND_LABELS = {
+    "support_provider": N_("Support provider"),
+    "association": N_("Association"),
+    "municipality": N_("Municipality"),
+}
+
+
+def sections_for(roles: Iterable[str]) -> list[Section]:
+    """The sections any of these roles may enter, in the portal's fixed order."""
+    held = set(roles)
+    return [section for section in SECTIONS if section.roles & held]
+
+
+def may_enter(section: Section, roles: Iterable[str]) -> bool:
+    return bool(section.roles & set(roles))

@@ -1,0 +1,115 @@
+"""The registry as the portal sees it: log in, refresh, log out and ``/me`` over HTTP. Every
+failure becomes one of a few exceptions a page can explain to a person."""
+
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str | None = None
+    token_type: str = "bearer"
+    expires_in: int | None = None
+
+
+class User(BaseModel):
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    id: str
+    email: str
+    display_name: str
+
+
+class Organisation(BaseModel):
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    id: str
+    name: str
+    kind: str
+
+
+class Me(BaseModel):
+    """The logged-in person, their organisation and their roles in it."""
+
+    user: User
+    organisation: Organisation
+    roles: list[str]
+
+
+class RegistryUnavailable(Exception):
+    """The registry did not answer, or answered with something the portal cannot use."""
+
+
+class NotAuthenticated(Exception):
+    """The registry refused the credentials or token (401)."""
+
+    def __init__(self, code: str = "unauthorized", message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+
+
+class Rejected(Exception):
+    """The registry refused the request for another reason (validation, rate limit, …)."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.field = field
+
+
+class RegistryClient:
+    def __init__(self, base_url: str, http: httpx.AsyncClient) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+
+    async def login(self, email: str, password: str) -> TokenPair:
+        response = await self._send("POST", "/auth/login", json={"email": email, "password": password})
+        return self._parse(TokenPair, response)
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        response = await self._send("POST", "/auth/refresh", json={"refresh_token": refresh_token})
+        return self._parse(TokenPair, response)
+
+    async def logout(self, refresh_token: str) -> None:
+        await self._send("POST", "/auth/logout", json={"refresh_token": refresh_token})
+
+    async def me(self, access_token: str) -> Me:
+        response = await self._send(
+            "GET", "/me", headers={"Authorization": f"Bearer {access_token}"}
+        )
+        return self._parse(Me, response)
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self.http.request(method, self.base_url + path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise RegistryUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+        if response.status_code < 400:
+            return response
+        if response.status_code >= 500:
+            raise RegistryUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        code, message, field = _error_of(response)
+        if response.status_code == 401:
+            raise NotAuthenticated(code, message)
+        raise Rejected(response.status_code, code, message, field)
+
+    @staticmethod
+    def _parse(model: type[M], response: httpx.Response) -> M:
+        try:
+            return model.model_validate(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise RegistryUnavailable(f"unexpected answer: {type(exc).__name__}") from exc
+
+
+def _error_of(response: httpx.Response) -> tuple[str, str, str | None]:
+    """The shared error shape ``{"error": {"code", "message", "field"}}``, tolerating others."""
+    try:
+        error = response.json().get("error", {})
+        return str(error.get("code", "error")), str(error.get("message", "")), error.get("field")
+    except (ValueError, AttributeError):
+        return "error", "", None

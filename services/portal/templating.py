@@ -1,0 +1,83 @@
+"""Page rendering: one Jinja2 environment per language, each with its gettext catalogue
+installed, so that concurrent requests in different languages never share a translation."""
+
+import gettext
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from services.portal.i18n import LANGUAGES, request_language
+from services.portal.navigation import ORGANISATION_KIND_LABELS, ROLE_LABELS
+from services.portal.security import CSRF_FIELD, csrf_token
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+class Templates:
+    def __init__(
+        self,
+        translations: Mapping[str, gettext.GNUTranslations],
+        templates_dir: Path = TEMPLATES_DIR,
+    ) -> None:
+        self.translations = dict(translations)
+        self.environments = {
+            language: _environment(templates_dir, catalogue)
+            for language, catalogue in self.translations.items()
+        }
+
+    def gettext(self, request: Request) -> gettext.GNUTranslations:
+        """The catalogue of the request's language, for strings made in Python."""
+        return self.translations[request_language(request)]
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        private: bool = False,
+    ) -> HTMLResponse:
+        """Renders ``name`` in the request's language. ``private`` pages (anything shown
+        only to a logged-in person) are never stored by the browser or a proxy, so the
+        back button after logging out shows nothing."""
+        language = request_language(request)
+        values: dict[str, Any] = {
+            "request": request,
+            "language": language,
+            "languages": LANGUAGES,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": csrf_token(request),
+            "current_path": request.url.path,
+            "me": None,
+            "sections": [],
+            "role_labels": ROLE_LABELS,
+            "organisation_kind_labels": ORGANISATION_KIND_LABELS,
+        }
+        values.update(context or {})
+        html = self.environments[language].get_template(name).render(values)
+        response = HTMLResponse(html, status_code=status_code)
+        response.headers["Content-Language"] = language
+        response.headers["Vary"] = "Accept-Language, Cookie"
+        response.headers["Cache-Control"] = "no-store" if private else "no-cache"
+        return response
+
+
+def _environment(templates_dir: Path, catalogue: gettext.GNUTranslations) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # Whitespace inside {% trans %} blocks is collapsed, as babel.cfg tells the extractor.
+    environment.policies["ext.i18n.trimmed"] = True
+    # newstyle: _("Hello %(name)s", name=x) escapes x and the catalogue can reorder it.
+    environment.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    return environment

@@ -1,0 +1,32 @@
+"""The registry application: identity, sharing pools and (later) the resource file."""
+
+from fastapi import FastAPI
+
+from services.registry.audit.api import router as audit_router
+from services.registry.auth.api import router as auth_router
+from services.registry.identity.api import router as identity_router
+from services.registry.pools.api import router as pools_router
+from services.registry.runtime import Registry
+from services.registry.settings import RegistrySettings
+from shared.app import create_service_app
+from shared.auth import TokenVerifier
+from shared.logging import configure_logging
+
+
+def create_app(settings: RegistrySettings | None = None) -> FastAPI:
+    settings = settings or RegistrySettings()
+    configure_logging("registry", settings.log_level)
+    registry = Registry.build(settings)
+    app = create_service_app(
+        "registry",
+        settings,
+        {"database": registry.database.ping},
+        title="Kortisto registry",
+        description="Identity, sharing pools and the shared resource file.",
+    )
+    app.state.registry = registry
+    app.state.database = registry.database
+    app.state.token_verifier = TokenVerifier.for_issuer(registry.issuer)
+    for router in (auth_router, identity_router, pools_router, audit_router):
+        app.include_router(router)
+    return app

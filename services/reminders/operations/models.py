@@ -1,0 +1,17 @@
+"""Heartbeats written by the periodic task beat ticks: proof that beat, the broker and a
+worker all run, shown on the health endpoint and the operations page."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.reminders.models import Base
+
+
+class Heartbeat(Base):
+    __tablename__ = "heartbeats"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    worker: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,57 @@
+"""The Celery app: one worker serves every service's tasks from per-service queues, and
+one beat ticks the periodic tasks. ``celery -A services.reminders.worker worker|beat``.
+
+Reliability settings follow the architecture: late acknowledgement, rejection when a worker
+is lost, prefetch 1, JSON messages that carry ids only."""
+
+from celery import Celery
+
+from services.reminders.settings import RemindersSettings
+
+QUEUES = ("registry", "matching", "reminders", "deliveries")
+
+
+def route_by_service(name: str, *_: object, **__: object) -> dict[str, str] | None:
+    """Tasks are named ``<service>.<domain>.<verb>``; the first part picks the queue."""
+    queue = name.split(".", 1)[0]
+    return {"queue": queue} if queue in QUEUES else None
+
+
+def create_celery(settings: RemindersSettings) -> Celery:
+    app = Celery("kortisto")
+    app.conf.update(
+        broker_url=settings.celery_broker_url(),
+        result_backend=settings.celery_result_backend(),
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="reminders",
+        task_routes=(route_by_service,),
+        task_time_limit=300,
+        task_soft_time_limit=240,
+        result_expires=3600,
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+        beat_schedule={
+            "relay registry events": {
+                "task": "registry.events.relay",
+                "schedule": settings.relay_seconds,
+            },
+            "worker heartbeat": {
+                "task": "reminders.operations.heartbeat",
+                "schedule": settings.heartbeat_seconds,
+            },
+        },
+        include=["services.registry.tasks", "services.matching.tasks", "services.reminders.tasks"],
+    )
+    if settings.celery_broker_url().startswith("redis"):
+        # An unacknowledged message comes back after this long if its worker vanished.
+        app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    return app
+
+
+celery = create_celery(RemindersSettings())
+app = celery

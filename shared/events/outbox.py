@@ -1,0 +1,47 @@
+"""The outbox table and the helper that writes an event in the caller's transaction."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, insert
+from sqlalchemy.orm import Session
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("type", String(64), nullable=False),
+        Column("payload", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+        Column("sent_at", DateTime(timezone=True), nullable=True, index=True),
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    source: str
+    type: str
+    payload: dict[str, Any]
+
+    def as_message(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, "type": self.type, "payload": self.payload}
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> "Event":
+        return cls(message["id"], message["source"], message["type"], message["payload"])
+
+
+def publish(session: Session, outbox: Table, type_: str, **payload: Any) -> str:
+    """Records an event to be relayed once the caller's transaction commits."""
+    event_id = str(uuid.uuid4())
+    session.execute(
+        insert(outbox).values(
+            id=event_id, type=type_, payload=payload, created_at=datetime.now(UTC), sent_at=None
+        )
+    )
+    return event_id
