@@ -110,7 +110,7 @@ class KeyFileProvider:
         encoded = {v: base64.b64encode(k).decode() for v, k in keys.items()}
         data = json.dumps({"current": current, "keys": encoded}, indent=2).encode()
         tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
