@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class SharedSettings(BaseSettings):
     """What every service needs to know. Defaults give the embedded mode under ``./var``."""
 
-    model_config = SettingsConfigDict(env_prefix="KORTISTO_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KORTISTO_", extra="ignore", populate_by_name=True)
 
     environment: str = Field("embedded", description="embedded, production or test")
     data_dir: Path = Field(Path("var"), description="where embedded files and keys live")

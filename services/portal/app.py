@@ -21,6 +21,7 @@ from services.portal.registry_client import RegistryClient, RegistryUnavailable
 from services.portal.security import SecurityHeaders
 from services.portal.settings import PortalSettings
 from services.portal.templating import Templates
+from services.portal.tokens import TokenRefresher
 from shared.app import create_service_app
 from shared.errors import HTTP_CODES, error_body
 
@@ -49,6 +50,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(timeout=settings.registry_timeout_seconds) as http:
             app.state.registry = RegistryClient(registry_url, http)
+            app.state.refresher = TokenRefresher(app.state.registry)
             yield
 
     app.router.lifespan_context = lifespan

@@ -8,17 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.portal.deps import (
-    ACCESS_TOKEN,
-    LANGUAGE,
-    NOTICE,
-    REFRESH_TOKEN,
-    PrincipalDep,
-    RegistryDep,
-    TemplatesDep,
-    forget_tokens,
-    store_tokens,
-)
+from services.portal.deps import PrincipalDep, RegistryDep, TemplatesDep
 from services.portal.i18n import LANGUAGES, N_
 from services.portal.navigation import SECTIONS, Section, may_enter, sections_for
 from services.portal.registry_client import (
@@ -28,6 +18,14 @@ from services.portal.registry_client import (
     Rejected,
 )
 from services.portal.security import csrf_valid, rotate_csrf_token, safe_next
+from services.portal.tokens import (
+    ACCESS_TOKEN,
+    LANGUAGE,
+    NOTICE,
+    REFRESH_TOKEN,
+    forget_tokens,
+    store_tokens,
+)
 
 log = logging.getLogger("kortisto.portal")
 
@@ -58,8 +56,15 @@ def login_page(
         return _see_other(safe_next(next_path))
     notice = NOTICES.get(request.session.pop(NOTICE, ""), "")
     return templates.render(
-        request, "login.html", {"email": "", "errors": {}, "form_error": "", "notice": notice,
-                                "next": safe_next(next_path)}
+        request,
+        "login.html",
+        {
+            "email": "",
+            "errors": {},
+            "form_error": "",
+            "notice": notice,
+            "next": safe_next(next_path),
+        },
     )
 
 
@@ -117,8 +122,13 @@ async def login(
     return templates.render(
         request,
         "login.html",
-        {"email": email, "errors": errors, "form_error": form_error, "notice": "",
-         "next": safe_next(next_path)},
+        {
+            "email": email,
+            "errors": errors,
+            "form_error": form_error,
+            "notice": "",
+            "next": safe_next(next_path),
+        },
         status_code=status,
     )
 
@@ -192,8 +202,10 @@ ERROR_PAGES = {
     400: (N_("The page had expired"), N_("Go back, reload the page and try again.")),
     403: (
         N_("No access to this page"),
-        N_("Your roles do not give access to this page. Ask your organisation's admin if you "
-           "need it."),
+        N_(
+            "Your roles do not give access to this page. Ask your organisation's admin if you "
+            "need it."
+        ),
     ),
     404: (N_("Page not found"), N_("Check the address, or start again from the home page.")),
     405: (N_("Page not found"), N_("Check the address, or start again from the home page.")),

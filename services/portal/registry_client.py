@@ -12,7 +12,7 @@ M = TypeVar("M", bound=BaseModel)
 class TokenPair(BaseModel):
     access_token: str
     refresh_token: str | None = None
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the scheme's name
     expires_in: int | None = None
 
 
@@ -68,7 +68,9 @@ class RegistryClient:
         self.http = http
 
     async def login(self, email: str, password: str) -> TokenPair:
-        response = await self._send("POST", "/auth/login", json={"email": email, "password": password})
+        response = await self._send(
+            "POST", "/auth/login", json={"email": email, "password": password}
+        )
         return self._parse(TokenPair, response)
 
     async def refresh(self, refresh_token: str) -> TokenPair:

@@ -62,7 +62,8 @@ class Templates:
         html = self.environments[language].get_template(name).render(values)
         response = HTMLResponse(html, status_code=status_code)
         response.headers["Content-Language"] = language
-        response.headers["Vary"] = "Accept-Language, Cookie"
+        # The session middleware adds "Cookie".
+        response.headers["Vary"] = "Accept-Language"
         response.headers["Cache-Control"] = "no-store" if private else "no-cache"
         return response
 

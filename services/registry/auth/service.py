@@ -79,6 +79,7 @@ def refresh(session: Session, registry: Registry, token: str) -> TokenPair:
     if stored.revoked_at is not None:
         # A rotated token coming back means it leaked: end every session of that user.
         _revoke_all(session, stored.user_id)
+        session.commit()  # the revocation must outlive the error answer's rollback
         raise Unauthorized("the refresh token was already used", code="refresh_token_reused")
     stored.revoked_at = datetime.now(UTC)
     found = session.scalar(

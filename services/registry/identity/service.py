@@ -146,7 +146,7 @@ def memberships_of(session: Session, user_id: str) -> list[tuple[Membership, Org
         .where(Membership.user_id == user_id)
         .order_by(Organisation.name)
     )
-    return [(m, o) for m, o in rows.tuples()]
+    return [(m, o) for m, o in rows]
 
 
 def list_members(session: Session, keyring: Keyring, organisation_id: str) -> list[UserOut]:
@@ -155,7 +155,7 @@ def list_members(session: Session, keyring: Keyring, organisation_id: str) -> li
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == organisation_id)
     )
-    members = [user_view(session, keyring, user, roles) for user, roles in rows.tuples()]
+    members = [user_view(session, keyring, user, roles) for user, roles in rows]
     return sorted(members, key=lambda member: member.display_name.casefold())
 
 

@@ -125,7 +125,7 @@ def pool_view(session: Session, pool: Pool, my_status: str) -> PoolOut:
                 organisation_id=m.organisation_id, organisation_name=name, status=m.status,
                 invited_at=m.invited_at, joined_at=m.joined_at, left_at=m.left_at,
             )
-            for m, name in rows.tuples()
+            for m, name in rows
         ],
     )
 
@@ -142,4 +142,4 @@ def list_pools(session: Session, principal: Principal) -> list[PoolOut]:
         .where(PoolMember.organisation_id == principal.organisation_id, PoolMember.status != LEFT)
         .order_by(Pool.name)
     )
-    return [pool_view(session, pool, status) for pool, status in rows.tuples()]
+    return [pool_view(session, pool, status) for pool, status in rows]
