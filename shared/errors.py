@@ -129,38 +129,26 @@ class BodySizeLimit:
             await self._reject(send)
             return
         seen = 0
-        started = False
+        limit = self.max_bytes
 
         async def limited_receive() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge()
+                if seen > limit:
+                    # An HTTPException passes through FastAPI's body parsing untouched and
+                    # reaches the shared handler; any other error would become a 400.
+                    raise StarletteHTTPException(413, f"request body exceeds {limit} bytes")
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._reject(send)
+        await self.app(scope, limited_receive, send)
 
     async def _reject(self, send: Send) -> None:
         response = JSONResponse(
             error_body("payload_too_large", f"request body exceeds {self.max_bytes} bytes"), 413
         )
         await response({"type": "http"}, _empty_receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _empty_receive() -> Message:

@@ -1,0 +1,90 @@
+"""The outbox, its relay and idempotent consumers on PostgreSQL."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from shared.database import Database, service_metadata
+from shared.events import Event, apply_once, outbox_table, processed_event_table, publish, relay_pending
+
+metadata = service_metadata("events_test")
+outbox = outbox_table(metadata)
+processed = processed_event_table(metadata)
+
+
+@pytest.fixture
+def database(pg_url: str) -> Iterator[Database]:
+    db = Database(pg_url, "events_test")
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE SCHEMA IF NOT EXISTS events_test"))
+        metadata.create_all(conn)
+    yield db
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA events_test CASCADE"))
+    db.dispose()
+
+
+def test_an_event_exists_only_if_its_change_committed(database: Database) -> None:
+    with pytest.raises(RuntimeError), database.session() as session:
+        publish(session, outbox, "thing.changed", thing_id="1")
+        raise RuntimeError("the change failed")
+    with database.session() as session:
+        publish(session, outbox, "thing.changed", thing_id="2")
+    sent: list[Event] = []
+    assert relay_pending(database, outbox, "test", sent.append) == 1
+    assert [e.payload for e in sent] == [{"thing_id": "2"}]
+    # a second pass finds nothing left to send
+    assert relay_pending(database, outbox, "test", sent.append) == 0
+
+
+def test_relay_sends_in_order_across_batches(database: Database) -> None:
+    with database.session() as session:
+        for n in range(7):
+            publish(session, outbox, "thing.changed", n=n)
+    sent: list[Event] = []
+    assert relay_pending(database, outbox, "test", sent.append, batch=3) == 7
+    assert sorted(e.payload["n"] for e in sent) == list(range(7))
+
+
+def test_a_failed_send_leaves_the_event_for_the_next_pass(database: Database) -> None:
+    with database.session() as session:
+        publish(session, outbox, "thing.changed", n=1)
+
+    def broken(_: Event) -> None:
+        raise ConnectionError("broker down")
+
+    with pytest.raises(ConnectionError):
+        relay_pending(database, outbox, "test", broken)
+    sent: list[Event] = []
+    assert relay_pending(database, outbox, "test", sent.append) == 1
+
+
+def test_a_repeated_event_is_applied_once(database: Database) -> None:
+    applied: list[str] = []
+
+    def handler(session: Session, event: Event) -> None:
+        applied.append(event.id)
+
+    event = Event("6f1c0c3e-2b0a-4c61-9d35-7d1f5a0c9e11", "test", "thing.changed", {})
+    for _ in range(3):
+        with database.session() as session:
+            apply_once(session, processed, event, handler)
+    assert applied == [event.id]
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(processed)) == 1
+
+
+def test_a_failed_handler_does_not_mark_the_event_applied(database: Database) -> None:
+    event = Event("0d7b1a52-8f0e-4c8a-a1a8-5f7d3b2c1e00", "test", "thing.changed", {})
+
+    def failing(session: Session, event: Event) -> None:
+        raise ValueError("cannot apply yet")
+
+    with pytest.raises(ValueError), database.session() as session:
+        apply_once(session, processed, event, failing)
+    applied: list[str] = []
+    with database.session() as session:
+        assert apply_once(session, processed, event, lambda s, e: applied.append(e.id))
+    assert applied == [event.id]
