@@ -17,7 +17,8 @@ from shared.auth import ROLES, load_signing_key
 from shared.crypto import KeyFileProvider, Keyring
 
 app = typer.Typer(
-    help="Kortisto: the shared resource card file.", no_args_is_help=True,
+    help="Kortisto: the shared resource card file.",
+    no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 
@@ -74,9 +75,7 @@ def create_user(
     org: Annotated[str, typer.Option(help="organisation id")],
     role: Annotated[list[str], typer.Option(help=f"one of {', '.join(ROLES)}; repeat for more")],
     name: Annotated[str, typer.Option(help="display name")],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     locale: str = "fi",
 ) -> None:
     """Create a user with a membership in an organisation; prints the user id."""
@@ -102,7 +101,9 @@ def create_user(
 
 @app.command("rotate-master-key")
 def rotate_master_key(
-    retire_old: Annotated[bool, typer.Option(help="remove the previous master key afterwards")] = False,
+    retire_old: Annotated[
+        bool, typer.Option(help="remove the previous master key afterwards")
+    ] = False,
 ) -> None:
     """Start a new master key version and re-wrap every organisation key under it.
 

@@ -12,7 +12,7 @@ from services.registry.pools import service as pools
 from services.registry.runtime import Registry
 from shared.auth import Principal
 
-DEMO_PASSWORD = "kortisto-demo"  # noqa: S105 - published on purpose, demo data only
+DEMO_PASSWORD = "kortisto-demo"  # published on purpose: demo data only
 ACTOR = "system:demo-data"
 
 
@@ -31,9 +31,15 @@ DEMO_ORGANISATIONS = {
 DEMO_LOGINS = (
     DemoLogin("admin@kotipolku.example", "Aino Admin", ("admin", "staff"), "Kotipolku tuki ry"),
     DemoLogin("staff@kotipolku.example", "Eero Etsijä", ("staff",), "Kotipolku tuki ry"),
-    DemoLogin("coordinator@kallio.example", "Kaisa Koordinaattori", ("admin", "coordinator"),
-              "Naapuruusyhdistys Kallio ry"),
-    DemoLogin("planner@kotipolku.example", "Pekka Suunnittelija", ("planner",), "Kotipolku tuki ry"),
+    DemoLogin(
+        "coordinator@kallio.example",
+        "Kaisa Koordinaattori",
+        ("admin", "coordinator"),
+        "Naapuruusyhdistys Kallio ry",
+    ),
+    DemoLogin(
+        "planner@kotipolku.example", "Pekka Suunnittelija", ("planner",), "Kotipolku tuki ry"
+    ),
     DemoLogin("user@kotipolku.example", "Ville Käyttäjä", ("support_user",), "Kotipolku tuki ry"),
 )
 
@@ -53,8 +59,12 @@ def seed(registry: Registry) -> bool:
                 session,
                 registry.keyring,
                 organisations[login.organisation].id,
-                UserIn(email=login.email, display_name=login.display_name,
-                       password=DEMO_PASSWORD, roles=list(login.roles)),
+                UserIn(
+                    email=login.email,
+                    display_name=login.display_name,
+                    password=DEMO_PASSWORD,
+                    roles=list(login.roles),
+                ),
                 ACTOR,
             )
         first, second = organisations.values()

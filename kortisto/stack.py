@@ -38,15 +38,41 @@ def _commands(settings: RemindersSettings) -> dict[str, list[str]]:
         "reminders": settings.reminders_url,
     }
     commands = {
-        name: [sys.executable, "-m", "uvicorn", "--factory", target, "--host", "127.0.0.1",
-               "--port", str(_port(urls[name])), "--no-access-log"]
+        name: [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            target,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(_port(urls[name])),
+            "--no-access-log",
+        ]
         for name, target in APPS.items()
     }
     celery = [sys.executable, "-m", "celery", "-A", "services.reminders.worker"]
-    commands["worker"] = [*celery, "worker", "-Q", ",".join(QUEUES), "--concurrency", "2",
-                          "--loglevel", "INFO", "--hostname", "embedded@%h"]
-    commands["beat"] = [*celery, "beat", "--loglevel", "INFO",
-                        "--schedule", str(settings.data_dir / "celerybeat-schedule")]
+    commands["worker"] = [
+        *celery,
+        "worker",
+        "-Q",
+        ",".join(QUEUES),
+        "--concurrency",
+        "2",
+        "--loglevel",
+        "INFO",
+        "--hostname",
+        "embedded@%h",
+    ]
+    commands["beat"] = [
+        *celery,
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(settings.data_dir / "celerybeat-schedule"),
+    ]
     return commands
 
 
@@ -103,8 +129,12 @@ def run_embedded() -> int:
     }
     try:
         _wait_healthy(
-            {"portal": settings.portal_url, "registry": settings.registry_url,
-             "matching": settings.matching_url, "reminders": settings.reminders_url},
+            {
+                "portal": settings.portal_url,
+                "registry": settings.registry_url,
+                "matching": settings.matching_url,
+                "reminders": settings.reminders_url,
+            },
             processes,
         )
     except RuntimeError as exc:
@@ -122,7 +152,9 @@ def run_embedded() -> int:
     while not stopping:
         for name, process in processes.items():
             if process.poll() is not None:
-                print(f"kortisto: {name} stopped unexpectedly; stopping everything", file=sys.stderr)
+                print(
+                    f"kortisto: {name} stopped unexpectedly; stopping everything", file=sys.stderr
+                )
                 stopping = True
                 exit_code = 1
         time.sleep(0.5)

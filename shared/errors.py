@@ -90,7 +90,8 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
     field = _field_of(tuple(first.get("loc", ())))
-    message = f"{field}: {first.get('msg', 'invalid value')}" if field else first.get("msg", "")
+    text = str(first.get("msg", "invalid value"))
+    message = f"{field}: {text}" if field else text
     body = error_body("invalid", message, field or None)
     body["error"]["details"] = [
         {"field": _field_of(tuple(e.get("loc", ()))), "message": e.get("msg", "")} for e in errors

@@ -15,10 +15,12 @@ class SharedSettings(BaseSettings):
     environment: str = Field("embedded", description="embedded, production or test")
     data_dir: Path = Field(Path("var"), description="where embedded files and keys live")
     master_key_file: Path | None = Field(
-        None, description="JSON key file with the master keys (KEK); default <data_dir>/keys/master.json"
+        None,
+        description="JSON key file with the master keys (KEK); default <data_dir>/keys/master.json",
     )
     jwt_private_key_file: Path | None = Field(
-        None, description="Ed25519 PEM key that signs access tokens; default <data_dir>/keys/jwt.pem"
+        None,
+        description="Ed25519 PEM key that signs access tokens; default <data_dir>/keys/jwt.pem",
     )
     jwt_issuer: str = "kortisto-registry"
     jwt_audience: str = "kortisto"

@@ -9,6 +9,11 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 import redis
+from fastapi.testclient import TestClient
+
+from services.registry.app import create_app
+from services.registry.settings import RegistrySettings
+from shared import migrations
 
 PG_ADMIN_DSN = os.environ.get("KORTISTO_TEST_PG_ADMIN", "postgresql://root@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("KORTISTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -37,3 +42,16 @@ def redis_url() -> str:
     except redis.RedisError as exc:
         pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def registry_settings(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> RegistrySettings:
+    data_dir = tmp_path_factory.mktemp("registry")
+    return RegistrySettings(database_url=pg_url, data_dir=data_dir, environment="test")
+
+
+@pytest.fixture(scope="session")
+def registry_app(registry_settings: RegistrySettings) -> TestClient:
+    app = create_app(registry_settings)
+    migrations.upgrade("registry", app.state.registry.database)
+    return TestClient(app)

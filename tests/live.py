@@ -65,8 +65,12 @@ def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
     children at the end."""
     with log.open("wb") as out:
         child = subprocess.Popen(
-            [sys.executable, *args], cwd=ROOT, env={**os.environ, **env},
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, *args],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             yield child

@@ -7,6 +7,4 @@ from shared.settings import ServiceSettings
 
 class MatchingSettings(ServiceSettings):
     service_name: str = "matching"
-    database_url: str = Field(
-        "", validation_alias=AliasChoices("KORTISTO_MATCHING_DATABASE_URL")
-    )
+    database_url: str = Field("", validation_alias=AliasChoices("KORTISTO_MATCHING_DATABASE_URL"))

@@ -24,6 +24,7 @@ from services.portal.templating import Templates
 from services.portal.tokens import TokenRefresher
 from shared.app import create_service_app
 from shared.errors import HTTP_CODES, error_body
+from shared.logging import configure_logging
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_COOKIE = "kortisto_portal"
@@ -31,6 +32,7 @@ SESSION_COOKIE = "kortisto_portal"
 
 def create_app(settings: PortalSettings | None = None) -> FastAPI:
     settings = settings or PortalSettings()
+    configure_logging("portal", settings.log_level)
     registry_url = settings.registry_url.rstrip("/")
 
     def registry_healthy() -> None:

@@ -1,11 +1,17 @@
 """The registry's declarative base and its infrastructure tables (data keys, outbox)."""
 
+from sqlalchemy.orm import DeclarativeBase
+
 from shared.crypto import data_key_table
-from shared.database import make_base
+from shared.database import service_metadata
 from shared.events import outbox_table
 
 SCHEMA = "registry"
 
-Base = make_base(SCHEMA)
+
+class Base(DeclarativeBase):
+    metadata = service_metadata(SCHEMA)
+
+
 data_keys = data_key_table(Base.metadata)
 outbox = outbox_table(Base.metadata)

@@ -40,7 +40,9 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
         audience=settings.jwt_audience,
     )
 
-    @app.get("/operations/worker", tags=["operations"], summary="When a worker last ran beat's tick")
+    @app.get(
+        "/operations/worker", tags=["operations"], summary="When a worker last ran beat's tick"
+    )
     def worker_status() -> dict[str, object]:
         with reminders.database.session() as session:
             latest = last_heartbeat(session)

@@ -1,7 +1,7 @@
 """Applies each event once: the event id is recorded in the consumer's own table in the
 same transaction as the event's effect, so a repeated delivery changes nothing."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select
@@ -40,7 +40,9 @@ def apply_once(
     return True
 
 
-def dispatch(handlers: dict[str, Callable[[Session, Event], None]]) -> Callable[[Session, Event], None]:
+def dispatch(
+    handlers: Mapping[str, Callable[[Session, Event], None]],
+) -> Callable[[Session, Event], None]:
     """One handler that routes by event type; types without a handler are recorded as seen
     and otherwise ignored, so publishers can add events before every consumer cares."""
 

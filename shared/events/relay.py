@@ -15,7 +15,9 @@ from shared.events.outbox import Event
 Sender = Callable[[Event], None]
 
 
-def relay_pending(database: Database, outbox: Table, source: str, send: Sender, *, batch: int = 100) -> int:
+def relay_pending(
+    database: Database, outbox: Table, source: str, send: Sender, *, batch: int = 100
+) -> int:
     sent = 0
     while True:
         with database.session() as session:

@@ -2,35 +2,18 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from services.registry.app import create_app
 from services.registry.identity import service as identity
 from services.registry.identity.models import OrganisationKind
 from services.registry.identity.schemas import OrganisationIn, UserIn
 from services.registry.runtime import Registry
-from services.registry.settings import RegistrySettings
-from shared import migrations
 
 PASSWORD = "a long enough password"
 KEEP = {"alembic_version", "data_keys"}  # keys stay: the keyring caches them per process
-
-
-@pytest.fixture(scope="session")
-def registry_settings(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> RegistrySettings:
-    data_dir: Path = tmp_path_factory.mktemp("registry")
-    return RegistrySettings(database_url=pg_url, data_dir=data_dir, environment="test")
-
-
-@pytest.fixture(scope="session")
-def registry_app(registry_settings: RegistrySettings) -> TestClient:
-    app = create_app(registry_settings)
-    migrations.upgrade("registry", app.state.registry.database)
-    return TestClient(app)
 
 
 @pytest.fixture
@@ -66,17 +49,24 @@ class World:
         self.registry = registry
         self.count = 0
 
-    def organisation(self, name: str = "Org", kind: OrganisationKind = OrganisationKind.support_provider) -> str:
+    def organisation(
+        self, name: str = "Org", kind: OrganisationKind = OrganisationKind.support_provider
+    ) -> str:
         with self.registry.database.session() as session:
-            return identity.create_organisation(session, OrganisationIn(name=name, kind=kind), "test").id
+            return identity.create_organisation(
+                session, OrganisationIn(name=name, kind=kind), "test"
+            ).id
 
     def member(self, organisation_id: str, *roles: str, name: str = "Member") -> Member:
         self.count += 1
         email = f"member{self.count}@example.org"
         with self.registry.database.session() as session:
             user = identity.create_user(
-                session, self.registry.keyring, organisation_id,
-                UserIn(email=email, display_name=name, password=PASSWORD, roles=list(roles)), "test",
+                session,
+                self.registry.keyring,
+                organisation_id,
+                UserIn(email=email, display_name=name, password=PASSWORD, roles=list(roles)),
+                "test",
             )
         return Member(organisation_id, user.id, email, self.login(email))
 

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def stack_env(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def stack_env(
+    pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
     redis_db = random.randint(1, 15)  # keeps this run's queues apart from others on the machine
     broker = redis_url.rsplit("/", 1)[0] + f"/{redis_db}"
     return {
@@ -44,7 +46,9 @@ def stack_env(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="module")
-def databases(stack_env: dict[str, str], monkeypatch_module: pytest.MonkeyPatch) -> Iterator[dict[str, Database]]:
+def databases(
+    stack_env: dict[str, str], monkeypatch_module: pytest.MonkeyPatch
+) -> Iterator[dict[str, Database]]:
     for key, value in stack_env.items():
         monkeypatch_module.setenv(key, value)
     from kortisto.services import service_settings
@@ -64,14 +68,24 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 
 
 @pytest.fixture(scope="module")
-def worker(stack_env: dict[str, str], databases: dict[str, Database], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def worker(
+    stack_env: dict[str, str],
+    databases: dict[str, Database],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path]:
     logs = tmp_path_factory.mktemp("logs")
     celery = ["-m", "celery", "-A", "services.reminders.worker"]
     with (
-        process([*celery, "worker", "-Q", ",".join(QUEUES), "--concurrency", "2", "--loglevel", "INFO"],
-                stack_env, logs / "worker.log"),
-        process([*celery, "beat", "--loglevel", "INFO", "--schedule", str(logs / "beat-schedule")],
-                stack_env, logs / "beat.log"),
+        process(
+            [*celery, "worker", "-Q", ",".join(QUEUES), "--concurrency", "2", "--loglevel", "INFO"],
+            stack_env,
+            logs / "worker.log",
+        ),
+        process(
+            [*celery, "beat", "--loglevel", "INFO", "--schedule", str(logs / "beat-schedule")],
+            stack_env,
+            logs / "beat.log",
+        ),
     ):
         yield logs
 
@@ -87,20 +101,31 @@ def test_a_task_goes_through_redis_and_its_result_comes_back(worker: Path) -> No
     assert isinstance(result.get(timeout=60), int)
 
 
-def test_beat_ticks_the_heartbeat_which_the_worker_records(worker: Path, databases: dict[str, Database]) -> None:
+def test_beat_ticks_the_heartbeat_which_the_worker_records(
+    worker: Path, databases: dict[str, Database]
+) -> None:
     reminders = databases["reminders"]
     before = count(reminders, Heartbeat)
     wait_until(lambda: count(reminders, Heartbeat) >= before + 2, 60, "two heartbeats from beat")
 
 
-def test_registry_events_reach_matching_and_reminders(worker: Path, databases: dict[str, Database]) -> None:
+def test_registry_events_reach_matching_and_reminders(
+    worker: Path, databases: dict[str, Database]
+) -> None:
     registry = databases["registry"]
     with registry.session() as session:
         first = identity.create_organisation(
-            session, OrganisationIn(name="Kotipolku", kind=OrganisationKind.support_provider,
-                                    timezone="Europe/Stockholm"), "test")
+            session,
+            OrganisationIn(
+                name="Kotipolku",
+                kind=OrganisationKind.support_provider,
+                timezone="Europe/Stockholm",
+            ),
+            "test",
+        )
         second = identity.create_organisation(
-            session, OrganisationIn(name="Kallio ry", kind=OrganisationKind.association), "test")
+            session, OrganisationIn(name="Kallio ry", kind=OrganisationKind.association), "test"
+        )
         admin_1 = Principal("test", first.id, frozenset({"admin"}))
         admin_2 = Principal("test", second.id, frozenset({"admin"}))
         pool = pools.create_pool(session, admin_1, "Kallion verkosto")
@@ -124,5 +149,10 @@ def test_registry_events_reach_matching_and_reminders(worker: Path, databases: d
 
     wait_until(lambda: pooled() == {second.id}, 60, "the pool in matching")
     with matching.session() as session:
-        rows = session.scalars(select(PoolMembership).where(PoolMembership.pool_id == pool.id)).all()
-    assert {(r.organisation_id, r.status) for r in rows} == {(first.id, "active"), (second.id, "active")}
+        rows = session.scalars(
+            select(PoolMembership).where(PoolMembership.pool_id == pool.id)
+        ).all()
+    assert {(r.organisation_id, r.status) for r in rows} == {
+        (first.id, "active"),
+        (second.id, "active"),
+    }

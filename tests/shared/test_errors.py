@@ -52,7 +52,9 @@ def test_domain_errors_keep_their_code_and_field() -> None:
     assert response.json() == {
         "error": {"code": "name_taken", "message": "that name is taken", "field": "name"}
     }
-    assert client.get("/things/1").json() == {"error": {"code": "not_found", "message": "no such thing"}}
+    assert client.get("/things/1").json() == {
+        "error": {"code": "not_found", "message": "no such thing"}
+    }
 
 
 def test_unknown_route_and_wrong_method() -> None:
@@ -65,7 +67,9 @@ def test_unknown_route_and_wrong_method() -> None:
 
 
 def test_too_large_bodies_are_refused_declared_or_streamed() -> None:
-    declared = client.post("/things", content=b"x" * 2000, headers={"content-type": "application/json"})
+    declared = client.post(
+        "/things", content=b"x" * 2000, headers={"content-type": "application/json"}
+    )
     assert declared.status_code == 413
     assert declared.json()["error"]["code"] == "payload_too_large"
 
@@ -73,13 +77,19 @@ def test_too_large_bodies_are_refused_declared_or_streamed() -> None:
         for _ in range(5):
             yield b" " * 400
 
-    streamed = client.post("/things", content=chunks(), headers={"content-type": "application/json"})
+    streamed = client.post(
+        "/things", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert streamed.status_code == 413
     assert streamed.json()["error"]["code"] == "payload_too_large"
 
 
 def test_healthz_reports_each_check() -> None:
-    assert client.get("/healthz").json() == {"service": "test", "status": "ok", "checks": {"always": "ok"}}
+    assert client.get("/healthz").json() == {
+        "service": "test",
+        "status": "ok",
+        "checks": {"always": "ok"},
+    }
 
     def broken() -> None:
         raise ConnectionError("down")

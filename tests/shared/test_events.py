@@ -7,7 +7,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from shared.database import Database, service_metadata
-from shared.events import Event, apply_once, outbox_table, processed_event_table, publish, relay_pending
+from shared.events import (
+    Event,
+    apply_once,
+    outbox_table,
+    processed_event_table,
+    publish,
+    relay_pending,
+)
 
 metadata = service_metadata("events_test")
 outbox = outbox_table(metadata)

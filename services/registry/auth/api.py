@@ -17,7 +17,9 @@ def login(body: LoginIn, session: SessionDep, registry: RegistryDep) -> TokenPai
     return service.login(session, registry, body.email, body.password, body.organisation_id)
 
 
-@router.post("/auth/refresh", response_model=TokenPair, summary="Swap a refresh token for new tokens")
+@router.post(
+    "/auth/refresh", response_model=TokenPair, summary="Swap a refresh token for new tokens"
+)
 def refresh(body: RefreshIn, session: SessionDep, registry: RegistryDep) -> TokenPair:
     return service.refresh(session, registry, body.refresh_token)
 
@@ -28,7 +30,9 @@ def logout(body: RefreshIn, session: SessionDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/auth/token", response_model=TokenPair, summary="Exchange an API token for an access token")
+@router.post(
+    "/auth/token", response_model=TokenPair, summary="Exchange an API token for an access token"
+)
 def exchange(body: ApiTokenExchangeIn, session: SessionDep, registry: RegistryDep) -> TokenPair:
     return service.exchange_api_token(session, registry, body.api_token)
 
@@ -46,7 +50,10 @@ def create_api_token(body: ApiTokenIn, session: SessionDep, admin: AdminDep) -> 
 
 @router.get("/api-tokens", response_model=list[ApiTokenOut], tags=["admin"])
 def list_api_tokens(session: SessionDep, admin: AdminDep) -> list[ApiTokenOut]:
-    return [ApiTokenOut.model_validate(t) for t in service.list_api_tokens(session, admin.organisation_id)]
+    return [
+        ApiTokenOut.model_validate(t)
+        for t in service.list_api_tokens(session, admin.organisation_id)
+    ]
 
 
 @router.delete("/api-tokens/{token_id}", status_code=204, tags=["admin"])

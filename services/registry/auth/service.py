@@ -123,8 +123,15 @@ def create_api_token(
     )
     session.add(token)
     session.flush()
-    audit.record(session, principal, principal.organisation_id, "api_token.created", "api_token",
-                 token.id, roles=data.roles)
+    audit.record(
+        session,
+        principal,
+        principal.organisation_id,
+        "api_token.created",
+        "api_token",
+        token.id,
+        roles=data.roles,
+    )
     return token, secret
 
 
@@ -144,8 +151,14 @@ def revoke_api_token(session: Session, principal: Principal, token_id: str) -> N
         raise NotFound("no such API token")
     if token.revoked_at is None:
         token.revoked_at = datetime.now(UTC)
-        audit.record(session, principal, principal.organisation_id, "api_token.revoked",
-                     "api_token", token_id)
+        audit.record(
+            session,
+            principal,
+            principal.organisation_id,
+            "api_token.revoked",
+            "api_token",
+            token_id,
+        )
 
 
 def exchange_api_token(session: Session, registry: Registry, secret: str) -> TokenPair:
@@ -153,5 +166,9 @@ def exchange_api_token(session: Session, registry: Registry, secret: str) -> Tok
     if token is None or token.revoked_at is not None:
         raise Unauthorized("the API token is not valid", code="invalid_api_token")
     token.last_used_at = datetime.now(UTC)
-    principal = Principal(token.id, token.organisation_id, frozenset(token.roles), kind="integration")
-    return TokenPair(access_token=registry.issuer.issue(principal), expires_in=registry.issuer.ttl_seconds)
+    principal = Principal(
+        token.id, token.organisation_id, frozenset(token.roles), kind="integration"
+    )
+    return TokenPair(
+        access_token=registry.issuer.issue(principal), expires_in=registry.issuer.ttl_seconds
+    )

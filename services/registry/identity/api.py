@@ -30,7 +30,9 @@ def me(principal: PrincipalDep, session: SessionDep, registry: RegistryDep) -> M
     if user is None:
         raise NotFound("no such user")
     memberships = service.memberships_of(session, user.id)
-    current = next((m for m, _ in memberships if m.organisation_id == principal.organisation_id), None)
+    current = next(
+        (m for m, _ in memberships if m.organisation_id == principal.organisation_id), None
+    )
     if current is None:
         raise Forbidden("the membership has ended")
     return MeOut(
@@ -51,7 +53,9 @@ def change_password(body: PasswordChange, principal: PrincipalDep, session: Sess
     return Response(status_code=204)
 
 
-@router.get("/organisations", response_model=list[OrganisationOut], summary="Directory of organisations")
+@router.get(
+    "/organisations", response_model=list[OrganisationOut], summary="Directory of organisations"
+)
 def list_organisations(
     _: PrincipalDep, session: SessionDep, kind: OrganisationKind | None = Query(None)
 ) -> list[OrganisationOut]:
@@ -74,20 +78,26 @@ def update_organisation(
 
 
 @router.get("/users", response_model=list[UserOut], summary="Members of my organisation")
-def list_users(principal: PrincipalDep, session: SessionDep, registry: RegistryDep) -> list[UserOut]:
+def list_users(
+    principal: PrincipalDep, session: SessionDep, registry: RegistryDep
+) -> list[UserOut]:
     if not principal.has_any("admin", "staff", "coordinator"):
         raise Forbidden("this needs one of the roles: admin, staff, coordinator")
     return service.list_members(session, registry.keyring, principal.organisation_id)
 
 
 @router.post("/users", response_model=UserOut, status_code=201, tags=["admin"])
-def create_user(body: UserIn, admin: AdminDep, session: SessionDep, registry: RegistryDep) -> UserOut:
+def create_user(
+    body: UserIn, admin: AdminDep, session: SessionDep, registry: RegistryDep
+) -> UserOut:
     user = service.create_user(session, registry.keyring, admin.organisation_id, body, admin)
     return service.user_view(session, registry.keyring, user, body.roles)
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: str, principal: PrincipalDep, session: SessionDep, registry: RegistryDep) -> UserOut:
+def get_user(
+    user_id: str, principal: PrincipalDep, session: SessionDep, registry: RegistryDep
+) -> UserOut:
     if user_id != principal.user_id and not principal.has_any("admin", "staff", "coordinator"):
         raise Forbidden("this needs one of the roles: admin, staff, coordinator")
     return service.get_member(session, registry.keyring, principal.organisation_id, user_id)

@@ -25,12 +25,22 @@ passwords = PasswordHasher()
 
 
 def create_organisation(session: Session, data: OrganisationIn, actor: str) -> Organisation:
-    organisation = Organisation(name=data.name.strip(), kind=data.kind.value, timezone=data.timezone)
+    organisation = Organisation(
+        name=data.name.strip(), kind=data.kind.value, timezone=data.timezone
+    )
     session.add(organisation)
     session.flush()
-    audit.record(session, actor, organisation.id, "organisation.created", "organisation", organisation.id)
-    publish(session, outbox, "organisation.created", organisation_id=organisation.id,
-            kind=organisation.kind, timezone=organisation.timezone)
+    audit.record(
+        session, actor, organisation.id, "organisation.created", "organisation", organisation.id
+    )
+    publish(
+        session,
+        outbox,
+        "organisation.created",
+        organisation_id=organisation.id,
+        kind=organisation.kind,
+        timezone=organisation.timezone,
+    )
     return organisation
 
 
@@ -50,10 +60,23 @@ def update_organisation(
     changed = patch.model_dump(exclude_unset=True, exclude_none=True)
     for field, value in changed.items():
         setattr(organisation, field, value)
-    audit.record(session, principal, organisation_id, "organisation.updated", "organisation",
-                 organisation_id, fields=sorted(changed))
-    publish(session, outbox, "organisation.updated", organisation_id=organisation_id,
-            kind=organisation.kind, timezone=organisation.timezone)
+    audit.record(
+        session,
+        principal,
+        organisation_id,
+        "organisation.updated",
+        "organisation",
+        organisation_id,
+        fields=sorted(changed),
+    )
+    publish(
+        session,
+        outbox,
+        "organisation.updated",
+        organisation_id=organisation_id,
+        kind=organisation.kind,
+        timezone=organisation.timezone,
+    )
     return organisation
 
 
@@ -65,10 +88,17 @@ def list_organisations(session: Session, kind: str | None) -> list[Organisation]
     return list(session.scalars(query))
 
 
-def _encrypt_identity(keyring: Keyring, session: Session, user: User, column: str, value: str) -> bytes:
+def _encrypt_identity(
+    keyring: Keyring, session: Session, user: User, column: str, value: str
+) -> bytes:
     return keyring.encrypt(
-        session, organisation_id=IDENTITY_SCOPE, subject_id=user.id, table="users",
-        row_id=user.id, column=column, value=value,
+        session,
+        organisation_id=IDENTITY_SCOPE,
+        subject_id=user.id,
+        table="users",
+        row_id=user.id,
+        column=column,
+        value=value,
     )
 
 
@@ -100,18 +130,28 @@ def create_user(
     if session.scalar(select(User.id).where(User.email_index == index)):
         raise Conflict("a user with this e-mail already exists", field="email", code="email_taken")
     user = User(
-        id=new_id(), password_hash=passwords.hash(data.password), locale=data.locale,
+        id=new_id(),
+        password_hash=passwords.hash(data.password),
+        locale=data.locale,
         email_index=index,
     )
     user.email_encrypted = _encrypt_identity(keyring, session, user, "email", str(data.email))
-    user.name_encrypted = _encrypt_identity(keyring, session, user, "display_name", data.display_name)
+    user.name_encrypted = _encrypt_identity(
+        keyring, session, user, "display_name", data.display_name
+    )
     session.add(user)
     session.flush()  # without relationships the unit of work does not order these two
     session.add(Membership(user_id=user.id, organisation_id=organisation_id, roles=data.roles))
     session.flush()
     audit.record(session, actor, organisation_id, "user.created", "user", user.id, roles=data.roles)
-    publish(session, outbox, "membership.changed", organisation_id=organisation_id,
-            user_id=user.id, roles=data.roles)
+    publish(
+        session,
+        outbox,
+        "membership.changed",
+        organisation_id=organisation_id,
+        user_id=user.id,
+        roles=data.roles,
+    )
     return user
 
 
@@ -177,16 +217,34 @@ def _admins_left(session: Session, organisation_id: str, without: str) -> int:
 
 def set_roles(session: Session, principal: Principal, user_id: str, roles: list[str]) -> Membership:
     found = membership(session, user_id, principal.organisation_id)
-    if "admin" in found.roles and "admin" not in roles and not _admins_left(
-        session, principal.organisation_id, user_id
+    if (
+        "admin" in found.roles
+        and "admin" not in roles
+        and not _admins_left(session, principal.organisation_id, user_id)
     ):
-        raise Conflict("the organisation must keep at least one admin", field="roles", code="last_admin")
+        raise Conflict(
+            "the organisation must keep at least one admin", field="roles", code="last_admin"
+        )
     previous = found.roles
     found.roles = roles
-    audit.record(session, principal, principal.organisation_id, "user.roles_changed", "user",
-                 user_id, before=previous, after=roles)
-    publish(session, outbox, "membership.changed", organisation_id=principal.organisation_id,
-            user_id=user_id, roles=roles)
+    audit.record(
+        session,
+        principal,
+        principal.organisation_id,
+        "user.roles_changed",
+        "user",
+        user_id,
+        before=previous,
+        after=roles,
+    )
+    publish(
+        session,
+        outbox,
+        "membership.changed",
+        organisation_id=principal.organisation_id,
+        user_id=user_id,
+        roles=roles,
+    )
     return found
 
 
@@ -196,8 +254,14 @@ def remove_member(session: Session, principal: Principal, user_id: str) -> None:
         raise Conflict("the organisation must keep at least one admin", code="last_admin")
     session.delete(found)
     audit.record(session, principal, principal.organisation_id, "user.removed", "user", user_id)
-    publish(session, outbox, "membership.changed", organisation_id=principal.organisation_id,
-            user_id=user_id, roles=[])
+    publish(
+        session,
+        outbox,
+        "membership.changed",
+        organisation_id=principal.organisation_id,
+        user_id=user_id,
+        roles=[],
+    )
 
 
 def change_password(session: Session, user_id: str, current: str, new: str) -> None:

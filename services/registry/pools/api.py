@@ -21,7 +21,9 @@ def create_pool(body: PoolIn, admin: AdminDep, session: SessionDep) -> PoolOut:
     return service.pool_view(session, pool, service.ACTIVE)
 
 
-@router.get("", response_model=list[PoolOut], summary="Pools my organisation belongs or is invited to")
+@router.get(
+    "", response_model=list[PoolOut], summary="Pools my organisation belongs or is invited to"
+)
 def list_pools(principal: ReaderDep, session: SessionDep) -> list[PoolOut]:
     return service.list_pools(session, principal)
 

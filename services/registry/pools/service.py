@@ -38,11 +38,26 @@ def _visible_pool(session: Session, principal: Principal, pool_id: str) -> tuple
     return pool, mine
 
 
-def _changed(session: Session, principal: Principal, pool: Pool, organisation_id: str, status: str) -> None:
-    audit.record(session, principal, principal.organisation_id, f"pool.{status}", "pool", pool.id,
-                 member_organisation_id=organisation_id)
-    publish(session, outbox, "pool.membership_changed", pool_id=pool.id,
-            organisation_id=organisation_id, status=status)
+def _changed(
+    session: Session, principal: Principal, pool: Pool, organisation_id: str, status: str
+) -> None:
+    audit.record(
+        session,
+        principal,
+        principal.organisation_id,
+        f"pool.{status}",
+        "pool",
+        pool.id,
+        member_organisation_id=organisation_id,
+    )
+    publish(
+        session,
+        outbox,
+        "pool.membership_changed",
+        pool_id=pool.id,
+        organisation_id=organisation_id,
+        status=status,
+    )
 
 
 def create_pool(session: Session, principal: Principal, name: str) -> Pool:
@@ -50,8 +65,11 @@ def create_pool(session: Session, principal: Principal, name: str) -> Pool:
     session.add(pool)
     session.flush()
     now = datetime.now(UTC)
-    session.add(PoolMember(pool_id=pool.id, organisation_id=principal.organisation_id,
-                           status=ACTIVE, joined_at=now))
+    session.add(
+        PoolMember(
+            pool_id=pool.id, organisation_id=principal.organisation_id, status=ACTIVE, joined_at=now
+        )
+    )
     _changed(session, principal, pool, principal.organisation_id, "created")
     return pool
 
@@ -122,8 +140,12 @@ def pool_view(session: Session, pool: Pool, my_status: str) -> PoolOut:
         my_status=my_status,
         members=[
             PoolMemberOut(
-                organisation_id=m.organisation_id, organisation_name=name, status=m.status,
-                invited_at=m.invited_at, joined_at=m.joined_at, left_at=m.left_at,
+                organisation_id=m.organisation_id,
+                organisation_name=name,
+                status=m.status,
+                invited_at=m.invited_at,
+                joined_at=m.joined_at,
+                left_at=m.left_at,
             )
             for m, name in rows
         ],

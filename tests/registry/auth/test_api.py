@@ -21,7 +21,9 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_wrong_password_and_unknown_email_get_the_same_answer(client: TestClient, world: World) -> None:
+def test_wrong_password_and_unknown_email_get_the_same_answer(
+    client: TestClient, world: World
+) -> None:
     anna = world.member(world.organisation(), "staff")
     wrong = client.post("/auth/login", json={"email": anna.email, "password": "not it at all"})
     unknown = client.post("/auth/login", json={"email": "nobody@example.org", "password": PASSWORD})
@@ -38,7 +40,9 @@ def test_login_input_errors_name_the_field(client: TestClient) -> None:
     assert missing.json()["error"]["field"] == "password"
 
 
-def test_refresh_rotates_and_a_reused_token_ends_every_session(client: TestClient, world: World) -> None:
+def test_refresh_rotates_and_a_reused_token_ends_every_session(
+    client: TestClient, world: World
+) -> None:
     anna = world.member(world.organisation(), "staff")
     first = login(client, anna.email)
     second = client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
@@ -48,14 +52,25 @@ def test_refresh_rotates_and_a_reused_token_ends_every_session(client: TestClien
     assert reused.status_code == 401
     assert reused.json()["error"]["code"] == "refresh_token_reused"
     # the thief's replay also ended the legitimate chain
-    assert client.post("/auth/refresh", json={"refresh_token": second.json()["refresh_token"]}).status_code == 401
+    assert (
+        client.post(
+            "/auth/refresh", json={"refresh_token": second.json()["refresh_token"]}
+        ).status_code
+        == 401
+    )
 
 
 def test_logout_ends_the_refresh_token(client: TestClient, world: World) -> None:
     anna = world.member(world.organisation(), "staff")
     tokens = login(client, anna.email)
-    assert client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]}).status_code == 204
-    assert client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
+    assert (
+        client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]}).status_code
+        == 204
+    )
+    assert (
+        client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code
+        == 401
+    )
 
 
 def test_tokens_are_refused_when_expired_foreign_or_for_another_audience(
@@ -65,10 +80,12 @@ def test_tokens_are_refused_when_expired_foreign_or_for_another_audience(
     me = Principal(anna.user_id, anna.organisation_id, frozenset({"staff"}))
     issuer = registry.issuer
     expired = issuer.issue(me, now=time.time() - issuer.ttl_seconds - 5)
-    forged = TokenIssuer(Ed25519PrivateKey.generate(), issuer=issuer.issuer,
-                         audience=issuer.audience, ttl_seconds=60).issue(me)
-    other_audience = TokenIssuer(registry.issuer.key, issuer=issuer.issuer,
-                                 audience="someone-else", ttl_seconds=60).issue(me)
+    forged = TokenIssuer(
+        Ed25519PrivateKey.generate(), issuer=issuer.issuer, audience=issuer.audience, ttl_seconds=60
+    ).issue(me)
+    other_audience = TokenIssuer(
+        registry.issuer.key, issuer=issuer.issuer, audience="someone-else", ttl_seconds=60
+    ).issue(me)
     answers = {
         "expired": client.get("/me", headers=bearer(expired)),
         "forged": client.get("/me", headers=bearer(forged)),
@@ -92,7 +109,9 @@ def test_an_integration_token_is_shown_once_stored_hashed_and_revocable(
     client: TestClient, world: World, registry: Registry
 ) -> None:
     admin = world.member(world.organisation(), "admin")
-    created = client.post("/api-tokens", headers=admin.headers, json={"name": "CRM sync", "roles": ["staff"]})
+    created = client.post(
+        "/api-tokens", headers=admin.headers, json={"name": "CRM sync", "roles": ["staff"]}
+    )
     assert created.status_code == 201
     secret = created.json()["token"]
     assert "token" not in client.get("/api-tokens", headers=admin.headers).json()[0]
@@ -104,7 +123,12 @@ def test_an_integration_token_is_shown_once_stored_hashed_and_revocable(
     access = bearer(exchanged.json()["access_token"])
     assert client.get("/organisations", headers=access).status_code == 200
     assert client.get("/me", headers=access).status_code == 403  # no user behind it
-    assert client.post("/api-tokens", headers=access, json={"name": "x", "roles": ["staff"]}).status_code == 403
+    assert (
+        client.post(
+            "/api-tokens", headers=access, json={"name": "x", "roles": ["staff"]}
+        ).status_code
+        == 403
+    )
     token_id = created.json()["id"]
     assert client.delete(f"/api-tokens/{token_id}", headers=admin.headers).status_code == 204
     assert client.post("/auth/token", json={"api_token": secret}).status_code == 401
@@ -112,7 +136,9 @@ def test_an_integration_token_is_shown_once_stored_hashed_and_revocable(
 
 def test_an_integration_cannot_be_made_admin(client: TestClient, world: World) -> None:
     admin = world.member(world.organisation(), "admin")
-    response = client.post("/api-tokens", headers=admin.headers, json={"name": "x", "roles": ["admin"]})
+    response = client.post(
+        "/api-tokens", headers=admin.headers, json={"name": "x", "roles": ["admin"]}
+    )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "roles"
 
@@ -125,10 +151,19 @@ def test_a_user_in_two_organisations_chooses_which_to_act_for(
     anna = world.member(first, "staff")
     admin = world.member(second, "admin")
     # an existing login cannot be re-created through another organisation
-    taken = client.post("/users", headers=admin.headers, json={
-        "email": anna.email, "display_name": "Anna", "password": PASSWORD, "roles": ["staff"]})
+    taken = client.post(
+        "/users",
+        headers=admin.headers,
+        json={
+            "email": anna.email,
+            "display_name": "Anna",
+            "password": PASSWORD,
+            "roles": ["staff"],
+        },
+    )
     assert taken.status_code == 409
-    refused = client.post("/auth/login", json={"email": anna.email, "password": PASSWORD,
-                                                "organisation_id": second})
+    refused = client.post(
+        "/auth/login", json={"email": anna.email, "password": PASSWORD, "organisation_id": second}
+    )
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "no_membership"

@@ -26,7 +26,9 @@ def test_me_shows_the_user_their_organisation_and_roles(client: TestClient, worl
     assert body["roles"] == ["coordinator", "staff"]
 
 
-def test_personal_values_are_stored_encrypted(client: TestClient, world: World, registry: Registry) -> None:
+def test_personal_values_are_stored_encrypted(
+    client: TestClient, world: World, registry: Registry
+) -> None:
     org = world.organisation()
     world.member(org, "staff", name="Canary Kuusinen")
     with registry.database.session() as session:
@@ -42,8 +44,12 @@ def test_admin_adds_a_member_who_can_then_log_in(client: TestClient, world: Worl
     response = client.post(
         "/users",
         headers=admin.headers,
-        json={"email": "New.Person@Example.org ", "display_name": "New Person",
-              "password": PASSWORD, "roles": ["staff"]},
+        json={
+            "email": "New.Person@Example.org ",
+            "display_name": "New Person",
+            "password": PASSWORD,
+            "roles": ["staff"],
+        },
     )
     assert response.status_code == 201, response.text
     assert response.json()["roles"] == ["staff"]
@@ -72,7 +78,9 @@ def test_bad_user_input_names_the_field_and_writes_nothing(
         error = response.json()["error"]
         assert error["code"] == "invalid"
         assert error["field"] == field
-    duplicate = client.post("/users", headers=admin.headers, json={**good, "email": admin.email.upper()})
+    duplicate = client.post(
+        "/users", headers=admin.headers, json={**good, "email": admin.email.upper()}
+    )
     assert duplicate.status_code == 409
     assert duplicate.json()["error"]["field"] == "email"
     assert counts(registry) == before
@@ -83,34 +91,46 @@ def test_only_admins_manage_members(client: TestClient, world: World) -> None:
     staff = world.member(org, "staff")
     body = {"email": "y@example.org", "display_name": "Y", "password": PASSWORD, "roles": ["admin"]}
     assert client.post("/users", headers=staff.headers, json=body).status_code == 403
-    assert client.put(f"/users/{staff.user_id}/roles", headers=staff.headers,
-                      json={"roles": ["admin"]}).status_code == 403
+    assert (
+        client.put(
+            f"/users/{staff.user_id}/roles", headers=staff.headers, json={"roles": ["admin"]}
+        ).status_code
+        == 403
+    )
 
 
 def test_the_last_admin_cannot_be_demoted_or_removed(client: TestClient, world: World) -> None:
     org = world.organisation()
     admin = world.member(org, "admin")
-    demote = client.put(f"/users/{admin.user_id}/roles", headers=admin.headers, json={"roles": ["staff"]})
+    demote = client.put(
+        f"/users/{admin.user_id}/roles", headers=admin.headers, json={"roles": ["staff"]}
+    )
     assert demote.status_code == 409
     assert demote.json()["error"]["code"] == "last_admin"
     assert client.delete(f"/users/{admin.user_id}", headers=admin.headers).status_code == 409
     second = world.member(org, "staff")
-    promoted = client.put(f"/users/{second.user_id}/roles", headers=admin.headers,
-                          json={"roles": ["admin", "staff"]})
+    promoted = client.put(
+        f"/users/{second.user_id}/roles", headers=admin.headers, json={"roles": ["admin", "staff"]}
+    )
     assert promoted.json()["roles"] == ["admin", "staff"]
     second.headers = world.login(second.email)  # new roles arrive with the next token
     assert client.delete(f"/users/{admin.user_id}", headers=second.headers).status_code == 204
     assert client.get("/me", headers=admin.headers).status_code == 403
 
 
-def test_one_organisation_cannot_see_another_organisations_users(client: TestClient, world: World) -> None:
+def test_one_organisation_cannot_see_another_organisations_users(
+    client: TestClient, world: World
+) -> None:
     mine = world.member(world.organisation("Mine"), "admin")
     theirs = world.member(world.organisation("Theirs"), "admin")
     assert client.get(f"/users/{theirs.user_id}", headers=mine.headers).status_code == 404
     assert [u["id"] for u in client.get("/users", headers=mine.headers).json()] == [mine.user_id]
     assert client.delete(f"/users/{theirs.user_id}", headers=mine.headers).status_code == 404
-    patch = client.patch(f"/organisations/{theirs.organisation_id}", headers=mine.headers,
-                         json={"name": "Taken over"})
+    patch = client.patch(
+        f"/organisations/{theirs.organisation_id}",
+        headers=mine.headers,
+        json={"name": "Taken over"},
+    )
     assert patch.status_code == 403
 
 
@@ -126,26 +146,39 @@ def test_admin_actions_are_in_the_audit_log(client: TestClient, world: World) ->
     org = world.organisation()
     admin = world.member(org, "admin")
     staff = world.member(org, "staff")
-    client.put(f"/users/{staff.user_id}/roles", headers=admin.headers, json={"roles": ["coordinator"]})
+    client.put(
+        f"/users/{staff.user_id}/roles", headers=admin.headers, json={"roles": ["coordinator"]}
+    )
     client.patch(f"/organisations/{org}", headers=admin.headers, json={"name": "Renamed"})
     actions = [e["action"] for e in client.get("/audit-log", headers=admin.headers).json()]
     assert actions[:2] == ["organisation.updated", "user.roles_changed"]
     assert "user.created" in actions
     assert client.get("/audit-log", headers=staff.headers).status_code == 403
     other = world.member(world.organisation("Other"), "admin")
-    assert all(e["target_id"] != staff.user_id
-               for e in client.get("/audit-log", headers=other.headers).json())
+    assert all(
+        e["target_id"] != staff.user_id
+        for e in client.get("/audit-log", headers=other.headers).json()
+    )
 
 
 def test_password_change_needs_the_current_password(client: TestClient, world: World) -> None:
     org = world.organisation()
     anna = world.member(org, "staff")
-    wrong = client.post("/me/password", headers=anna.headers,
-                        json={"current_password": "wrong", "new_password": "another long password"})
+    wrong = client.post(
+        "/me/password",
+        headers=anna.headers,
+        json={"current_password": "wrong", "new_password": "another long password"},
+    )
     assert wrong.status_code == 422
     assert wrong.json()["error"]["field"] == "current_password"
-    ok = client.post("/me/password", headers=anna.headers,
-                     json={"current_password": PASSWORD, "new_password": "another long password"})
+    ok = client.post(
+        "/me/password",
+        headers=anna.headers,
+        json={"current_password": PASSWORD, "new_password": "another long password"},
+    )
     assert ok.status_code == 204
-    assert client.post("/auth/login", json={"email": anna.email, "password": PASSWORD}).status_code == 401
+    assert (
+        client.post("/auth/login", json={"email": anna.email, "password": PASSWORD}).status_code
+        == 401
+    )
     assert world.login(anna.email, "another long password")

@@ -15,11 +15,16 @@ def test_invite_accept_and_leave(client: TestClient, world: World) -> None:
     pool = client.post("/pools", headers=a.headers, json={"name": "Kallio"}).json()
     assert pool["my_status"] == "active"
 
-    invited = client.post(f"/pools/{pool['id']}/invitations", headers=a.headers,
-                          json={"organisation_id": b.organisation_id})
+    invited = client.post(
+        f"/pools/{pool['id']}/invitations",
+        headers=a.headers,
+        json={"organisation_id": b.organisation_id},
+    )
     assert invited.status_code == 201
     assert {m["organisation_name"]: m["status"] for m in invited.json()["members"]} == {
-        "Org A": "active", "Org B": "invited"}
+        "Org A": "active",
+        "Org B": "invited",
+    }
     assert client.get("/pools", headers=b.headers).json()[0]["my_status"] == "invited"
 
     assert client.post(f"/pools/{pool['id']}/accept", headers=b_staff.headers).status_code == 403
@@ -29,7 +34,10 @@ def test_invite_accept_and_leave(client: TestClient, world: World) -> None:
     assert client.post(f"/pools/{pool['id']}/leave", headers=b.headers).status_code == 204
     assert client.get(f"/pools/{pool['id']}", headers=b.headers).status_code == 404
     members = client.get(f"/pools/{pool['id']}", headers=a.headers).json()["members"]
-    assert {m["organisation_name"]: m["status"] for m in members} == {"Org A": "active", "Org B": "left"}
+    assert {m["organisation_name"]: m["status"] for m in members} == {
+        "Org A": "active",
+        "Org B": "left",
+    }
 
 
 def test_an_outsider_sees_nothing_of_a_pool(client: TestClient, world: World) -> None:
@@ -38,8 +46,14 @@ def test_an_outsider_sees_nothing_of_a_pool(client: TestClient, world: World) ->
     pool = client.post("/pools", headers=a.headers, json={"name": "Kallio"}).json()
     assert client.get(f"/pools/{pool['id']}", headers=outsider.headers).status_code == 404
     assert client.get("/pools", headers=outsider.headers).json() == []
-    assert client.post(f"/pools/{pool['id']}/invitations", headers=outsider.headers,
-                       json={"organisation_id": outsider.organisation_id}).status_code == 404
+    assert (
+        client.post(
+            f"/pools/{pool['id']}/invitations",
+            headers=outsider.headers,
+            json={"organisation_id": outsider.organisation_id},
+        ).status_code
+        == 404
+    )
     assert client.post(f"/pools/{pool['id']}/accept", headers=outsider.headers).status_code == 404
 
 
@@ -49,19 +63,29 @@ def test_bad_invitations_are_refused_and_change_nothing(
     a = world.member(world.organisation("Org A"), "admin")
     b = world.member(world.organisation("Org B"), "admin")
     pool = client.post("/pools", headers=a.headers, json={"name": "Kallio"}).json()
-    client.post(f"/pools/{pool['id']}/invitations", headers=a.headers, json={"organisation_id": b.organisation_id})
+    client.post(
+        f"/pools/{pool['id']}/invitations",
+        headers=a.headers,
+        json={"organisation_id": b.organisation_id},
+    )
 
     def members() -> int:
         with registry.database.session() as session:
             return session.scalar(select(func.count()).select_from(PoolMember)) or 0
 
     before = members()
-    unknown = client.post(f"/pools/{pool['id']}/invitations", headers=a.headers,
-                          json={"organisation_id": "00000000-0000-0000-0000-000000000000"})
+    unknown = client.post(
+        f"/pools/{pool['id']}/invitations",
+        headers=a.headers,
+        json={"organisation_id": "00000000-0000-0000-0000-000000000000"},
+    )
     assert unknown.status_code == 422
     assert unknown.json()["error"]["field"] == "organisation_id"
-    twice = client.post(f"/pools/{pool['id']}/invitations", headers=a.headers,
-                        json={"organisation_id": b.organisation_id})
+    twice = client.post(
+        f"/pools/{pool['id']}/invitations",
+        headers=a.headers,
+        json={"organisation_id": b.organisation_id},
+    )
     assert twice.status_code == 409
     short = client.post("/pools", headers=a.headers, json={"name": "x"})
     assert short.status_code == 422 and short.json()["error"]["field"] == "name"
