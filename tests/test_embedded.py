@@ -1,0 +1,111 @@
+"""The README's run command, as a user starts it: every service answers, the demo login
+works through the portal, beat and the worker run on the embedded broker, and Ctrl-C
+stops everything."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kortisto.demo import DEMO_LOGINS, DEMO_PASSWORD
+from tests.live import ROOT, free_port, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def processes_with(marker: str) -> list[int]:
+    """Processes whose environment carries ``marker`` (the stack's own data directory)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_embedded_stack_runs_serves_the_demo_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    ports = {name: free_port() for name in ("portal", "registry", "matching", "reminders")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KORTISTO_")}
+    env.update(
+        {f"KORTISTO_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    )
+    env.update({"KORTISTO_DATA_DIR": str(data_dir), "KORTISTO_HEARTBEAT_SECONDS": "2"})
+    log = (tmp_path / "stack.log").open("w+b")
+    stack = subprocess.Popen(
+        [sys.executable, "-m", "kortisto.cli", "up"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(
+            lambda: b"Kortisto is running" in (tmp_path / "stack.log").read_bytes(),
+            120,
+            "the stack",
+        )
+        printed = (tmp_path / "stack.log").read_text()
+        assert f"http://127.0.0.1:{ports['portal']}" in printed
+        assert all(login.email in printed for login in DEMO_LOGINS) and DEMO_PASSWORD in printed
+
+        for name, port in ports.items():
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            assert health.status_code == 200, (name, health.text)
+        assert (
+            httpx.get(f"http://127.0.0.1:{ports['reminders']}/healthz").json()["checks"]["broker"]
+            == "ok"
+        )
+
+        admin = DEMO_LOGINS[0]
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{ports['portal']}", follow_redirects=True
+        ) as portal:
+            page = portal.get("/login").text
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert csrf, "the login form carries a CSRF token"
+            home = portal.post(
+                "/login",
+                data={"email": admin.email, "password": DEMO_PASSWORD, "csrf_token": csrf.group(1)},
+            )
+            assert home.status_code == 200
+            assert admin.display_name in home.text
+
+        def worker_alive() -> bool:
+            status = httpx.get(
+                f"http://127.0.0.1:{ports['reminders']}/operations/worker", timeout=5
+            )
+            return bool(status.json()["alive"])
+
+        wait_until(worker_alive, 60, "beat's heartbeat recorded by the worker")
+        assert sorted(p.name for p in data_dir.glob("*.db")) == [
+            "celery-broker.db",
+            "celery-results.db",
+            "matching.db",
+            "registry.db",
+            "reminders.db",
+        ]
+    finally:
+        stack.send_signal(signal.SIGINT)
+        try:
+            code = stack.wait(60)
+        except subprocess.TimeoutExpired:
+            stack.kill()
+            raise
+        log.close()
+    assert code == 0, (tmp_path / "stack.log").read_text()[-3000:]
+    assert "Kortisto stopped." in (tmp_path / "stack.log").read_text()
+    time.sleep(0.5)
+    assert processes_with(str(data_dir)) == [], "every child process has ended"
+    for port in ports.values():
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
