@@ -5,8 +5,10 @@ Reliability settings follow the architecture: late acknowledgement, rejection wh
 is lost, prefetch 1, JSON messages that carry ids only."""
 
 from celery import Celery
+from celery.signals import setup_logging
 
 from services.reminders.settings import RemindersSettings
+from shared.logging import configure_logging
 
 QUEUES = ("registry", "matching", "reminders", "deliveries")
 
@@ -18,6 +20,8 @@ def route_by_service(name: str, *_: object, **__: object) -> dict[str, str] | No
 
 
 def create_celery(settings: RemindersSettings) -> Celery:
+    if not (settings.broker_url and settings.result_backend):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # the embedded SQLite files
     app = Celery("kortisto")
     app.conf.update(
         broker_url=settings.celery_broker_url(),
@@ -53,5 +57,12 @@ def create_celery(settings: RemindersSettings) -> Celery:
     return app
 
 
-celery = create_celery(RemindersSettings())
+settings = RemindersSettings()
+celery = create_celery(settings)
 app = celery
+
+
+@setup_logging.connect
+def json_logs(**_: object) -> None:
+    """Worker and beat log in the same JSON shape as the APIs."""
+    configure_logging("worker", settings.log_level)
