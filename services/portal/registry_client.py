@@ -12,7 +12,7 @@ M = TypeVar("M", bound=BaseModel)
 class TokenPair(BaseModel):
     access_token: str
     refresh_token: str | None = None
-    token_type: str = "bearer"  # noqa: S105 - the scheme's name
+    token_type: str = "bearer"
     expires_in: int | None = None
 
 

@@ -53,6 +53,9 @@ class Templates:
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token(request),
             "current_path": request.url.path,
+            # Where the language switch brings the person back to, query included
+            # (e.g. the login page's ?next=).
+            "return_to": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             "me": None,
             "sections": [],
             "role_labels": ROLE_LABELS,

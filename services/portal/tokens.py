@@ -12,8 +12,8 @@ from services.portal.registry_client import RegistryClient, TokenPair
 # The only things the session cookie ever holds: these two tokens, the chosen language,
 # the form token and a one-shot notice code. Never a name, an e-mail address or any other
 # personal value.
-ACCESS_TOKEN = "access_token"  # noqa: S105 - a key of the session, not a secret
-REFRESH_TOKEN = "refresh_token"  # noqa: S105
+ACCESS_TOKEN = "access_token"
+REFRESH_TOKEN = "refresh_token"
 LANGUAGE = "language"
 NOTICE = "notice"
 

@@ -3,6 +3,7 @@ rotation and blind indexes (see the handbook, "Personal data at rest")."""
 
 from shared.crypto.blind_index import name_tokens, normalise_email, normalise_phone
 from shared.crypto.ciphertext import Header, associated_data, open_, parse, seal
+from shared.crypto.envelope import open_from, seal_for
 from shared.crypto.errors import (
     CryptoError,
     DecryptionFailed,
@@ -30,6 +31,8 @@ __all__ = [
     "normalise_email",
     "normalise_phone",
     "open_",
+    "open_from",
     "parse",
     "seal",
+    "seal_for",
 ]

@@ -4,7 +4,7 @@ in a service's ``data_keys`` table, crypto-shredding, key rotation and blind ind
 import hashlib
 import hmac
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -188,6 +188,13 @@ class Keyring:
             return []
         key = self._index_key(session, organisation_id)
         return [self._hmac(key, "name", token) for token in tokens]
+
+    def term_indexes(
+        self, session: Executor, organisation_id: str, kind: str, terms: Iterable[str]
+    ) -> list[str]:
+        """Indexes of terms the caller has normalised itself (search prefixes, words)."""
+        key = self._index_key(session, organisation_id)
+        return [self._hmac(key, kind, term) for term in terms]
 
     def _normalise_phone(self, value: str) -> str:
         return normalise_phone(value, self.phone_region)

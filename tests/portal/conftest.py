@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from services.portal.app import SESSION_COOKIE, create_app
 from services.portal.settings import PortalSettings
+from services.registry.settings import RegistrySettings
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
@@ -129,8 +130,17 @@ def start_service(name: str, factory: str, env: dict[str, str], log_dir: Path) -
     # stderr goes to a file, never a pipe: a full pipe would block the service.
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", factory,
-             "--host", "127.0.0.1", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                factory,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
             cwd=REPO,
             env=env,
             stdout=log_file,
@@ -218,7 +228,11 @@ class PortalStack:
 
 
 @pytest.fixture(scope="session")
-def portal_stack(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalStack]:
+def portal_stack(
+    pg_url: str,
+    registry_settings: RegistrySettings,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[PortalStack]:
     """The registry and the portal as real processes, with one staff member (Anna) in
     "Test Org" (``stack.organisation_id``). Access tokens live a few seconds only."""
     data_dir = tmp_path_factory.mktemp("portal-stack")
@@ -226,6 +240,9 @@ def portal_stack(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     env.update(
         KORTISTO_REGISTRY_DATABASE_URL=pg_url,
         KORTISTO_DATA_DIR=str(data_dir),
+        # The session's database is shared with the in-process registry tests, which keep
+        # the wrapped data keys between tests: both must wrap them with the same master key.
+        KORTISTO_MASTER_KEY_FILE=str(registry_settings.resolved_master_key_file()),
         KORTISTO_ENVIRONMENT="test",
         KORTISTO_ACCESS_TOKEN_SECONDS=str(ACCESS_TOKEN_SECONDS),
     )

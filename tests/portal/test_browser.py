@@ -33,7 +33,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)"
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
@@ -65,7 +67,9 @@ def _log_in(page: Page, password: str = ANNA_PASSWORD) -> None:
 
 def _has_no_horizontal_scroll(page: Page) -> bool:
     return bool(
-        page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
     )
 
 
@@ -103,9 +107,7 @@ def test_log_in_switch_language_and_log_out(page: Page, portal_stack: PortalStac
     main_menu = page.get_by_role("navigation", name="Päävalikko")
     expect(main_menu.get_by_role("link", name="Verkostokumppanit")).to_be_visible()
     expect(main_menu.get_by_role("link", name="Suunnittelu")).to_have_count(0)
-    expect(main_menu.get_by_role("link", name="Etusivu")).to_have_attribute(
-        "aria-current", "page"
-    )
+    expect(main_menu.get_by_role("link", name="Etusivu")).to_have_attribute("aria-current", "page")
 
     # Switching to English changes the texts and the page language, without JavaScript.
     page.get_by_role("navigation", name="Kieli").get_by_role("button", name="English").click()
@@ -116,9 +118,9 @@ def test_log_in_switch_language_and_log_out(page: Page, portal_stack: PortalStac
     menu.get_by_role("link", name="Partners").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Partners")
     expect(page.locator("main")).to_contain_text("Coming soon")
-    expect(page.get_by_role("navigation", name="Main menu").get_by_role(
-        "link", name="Partners"
-    )).to_have_attribute("aria-current", "page")
+    expect(
+        page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Partners")
+    ).to_have_attribute("aria-current", "page")
 
     # Logging out returns to the login page, still in English; home then needs a login.
     page.get_by_role("button", name="Log out").click()
@@ -143,7 +145,9 @@ def test_keyboard_users_can_skip_to_the_content_and_see_focus(page: Page) -> Non
     # The next stop is the e-mail field, and focus on it is plainly visible.
     email = page.get_by_label("Sähköpostiosoite")
     expect(email).to_be_focused()
-    outline = email.evaluate("e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth")
+    outline = email.evaluate(
+        "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth"
+    )
     assert outline.startswith("solid") and not outline.endswith(" 0px"), outline
 
 

@@ -27,6 +27,10 @@ def _ids(catalog: Catalog) -> set[object]:
     return {message.id for message in catalog if message.id}
 
 
+def _singular(msgid: object) -> str:
+    return str(msgid[0]) if isinstance(msgid, tuple) else str(msgid)
+
+
 def _strings(message_string: object) -> list[str]:
     return list(message_string) if isinstance(message_string, tuple) else [str(message_string)]
 
@@ -54,10 +58,10 @@ def test_catalogues_are_in_step_with_the_code() -> None:
     with (PORTAL / "babel.cfg").open(encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     in_code = {
-        (msgid if isinstance(msgid, str) else msgid[0])
+        _singular(msgid)
         for _, _, msgid, _, _ in extract_from_dir(str(PORTAL), method_map, options_map)
     }
-    template = {m if isinstance(m, str) else m[0] for m in _ids(_catalog(LOCALES / "messages.pot"))}
+    template = {_singular(m) for m in _ids(_catalog(LOCALES / "messages.pot"))}
     assert in_code == template
     for language in ("fi", "en"):
         catalog = _catalog(LOCALES / language / "LC_MESSAGES" / "messages.po", language)
@@ -177,3 +181,17 @@ def test_error_messages_follow_the_language(client: TestClient) -> None:
     assert "<title>Virhe: Kirjaudu sisään – Kortisto</title>" in html
     assert "Kirjoita sähköpostiosoitteesi." in html
     assert "Kirjoita salasanasi." in html
+
+
+def test_switching_language_keeps_the_page_and_its_query(client: TestClient) -> None:
+    html = client.get("/login?next=%2Freminders").text
+    assert '<input type="hidden" name="next" value="/login?next=%2Freminders">' in html
+    response = client.post(
+        "/language/en",
+        data={"csrf_token": csrf_of(html), "next": "/login?next=%2Freminders"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/login?next=%2Freminders"
+    form = client.get(response.headers["location"]).text
+    assert '<input type="hidden" name="next" value="/reminders">' in form
+    assert "<h1>Log in</h1>" in form

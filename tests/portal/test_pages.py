@@ -85,7 +85,9 @@ def test_missing_fields_are_named_next_to_the_field_and_in_a_summary(
     summary = page.find("div", role="alert")
     assert summary, "an error summary with role=alert"
     assert "Tarkista nämä kohdat" in page.text_by_id["error-summary-title"]
-    assert [a["href"] for a in page.find("a") if a["href"].startswith("#") and a["href"] != "#main"] == [
+    assert [
+        a["href"] for a in page.find("a") if a["href"].startswith("#") and a["href"] != "#main"
+    ] == [
         "#email",
         "#password",
     ]
@@ -165,7 +167,9 @@ def test_the_language_switch_refuses_unknown_languages_and_forged_posts(
     client: TestClient,
 ) -> None:
     token = csrf_of(client.get("/login").text)
-    unknown = client.post("/language/de", data={"csrf_token": token}, headers={"Accept": "text/html"})
+    unknown = client.post(
+        "/language/de", data={"csrf_token": token}, headers={"Accept": "text/html"}
+    )
     assert unknown.status_code == 404
     forged = client.post("/language/en", data={"csrf_token": "forged"}, headers=FINNISH)
     assert forged.status_code == 400

@@ -1,0 +1,187 @@
+"""Recording and withdrawing consent, and reading what a partner consents to now."""
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy.orm import Session
+
+from services.registry.consent.models import ConsentGrant, ConsentRecord
+from services.registry.consent.schemas import SHARING, ConsentIn, ConsentRecordOut, Method
+from services.registry.identity.models import Organisation
+from services.registry.models import outbox
+from services.registry.partners.models import Partner
+from services.registry.pools.models import PoolMember
+from services.registry.pools.service import ACTIVE
+from shared.auth import Principal
+from shared.crypto import Keyring
+from shared.errors import Invalid
+from shared.events import publish
+
+FILE = "file"
+
+
+def grant_is_valid(today: date) -> ColumnElement[bool]:
+    return or_(ConsentGrant.valid_until.is_(None), ConsentGrant.valid_until >= today)
+
+
+def current(session: Session, partner_id: str) -> dict[str, ConsentGrant]:
+    """The purposes consented to today."""
+    rows = session.scalars(
+        select(ConsentGrant).where(
+            ConsentGrant.partner_id == partner_id, grant_is_valid(date.today())
+        )
+    )
+    return {grant.purpose: grant for grant in rows}
+
+
+def _check_sharing_target(session: Session, partner: Partner, purpose: str, field: str) -> None:
+    kind, target = purpose.split(":", 1)
+    if kind == "organisation":
+        if target == partner.organisation_id:
+            raise Invalid(field, "an organisation cannot be a further recipient of its own partner")
+        if session.get(Organisation, target) is None:
+            raise Invalid(field, "no such organisation")
+        return
+    member = session.scalar(
+        select(PoolMember.status).where(
+            PoolMember.pool_id == target, PoolMember.organisation_id == partner.organisation_id
+        )
+    )
+    if member != ACTIVE:
+        raise Invalid(field, "the partner's organisation is not an active member of that pool")
+
+
+def grant(
+    session: Session,
+    keyring: Keyring,
+    partner: Partner,
+    entries: Sequence[ConsentIn],
+    actor: Principal,
+    *,
+    field_prefix: str = "consents",
+) -> list[ConsentRecord]:
+    """Records each grant. Every purpose needs `file` consent, given now or before."""
+    purposes = {e.purpose for e in entries}
+    has_file = FILE in purposes or FILE in current(session, partner.id)
+    records = []
+    for index, entry in enumerate(entries):
+        field = f"{field_prefix}[{index}].purpose"
+        if entry.purpose != FILE and not has_file:
+            raise Invalid(field, f"{entry.purpose!r} needs `file` consent first")
+        if SHARING.match(entry.purpose):
+            _check_sharing_target(session, partner, entry.purpose, field)
+        records.append(_append(session, keyring, partner, entry, "granted", actor))
+    _changed(session, partner)
+    return records
+
+
+def withdraw(
+    session: Session,
+    partner: Partner,
+    purposes: Sequence[str],
+    method: Method,
+    information_version: str,
+    actor: Principal,
+) -> list[str]:
+    """Withdraws purposes; withdrawing `file` withdraws every purpose. Returns what ended."""
+    held = current(session, partner.id)
+    ending = sorted(held) if FILE in purposes else sorted(set(purposes) & set(held))
+    for purpose in ending:
+        entry = ConsentIn.model_construct(
+            purpose=purpose, scope=None, method=method, information_version=information_version,
+            evidence_ref="", obtained_on=date.today(), valid_until=None,
+        )
+        _append(session, None, partner, entry, "withdrawn", actor)
+    if ending:
+        _changed(session, partner)
+    return ending
+
+
+def _append(
+    session: Session,
+    keyring: Keyring | None,
+    partner: Partner,
+    entry: ConsentIn,
+    action: str,
+    actor: Principal,
+) -> ConsentRecord:
+    record = ConsentRecord(
+        partner_id=partner.id,
+        purpose=entry.purpose,
+        scope=entry.scope.value if entry.scope else None,
+        action=action,
+        method=entry.method.value,
+        information_version=entry.information_version,
+        obtained_by=f"{actor.kind}:{actor.subject}",
+        obtained_on=entry.obtained_on or date.today(),
+        valid_until=entry.valid_until,
+    )
+    session.add(record)
+    session.flush()
+    if entry.evidence_ref and keyring is not None:
+        record.evidence_encrypted = keyring.encrypt(
+            session, organisation_id=partner.organisation_id, subject_id=partner.id,
+            table="consent_records", row_id=record.id, column="evidence_ref",
+            value=entry.evidence_ref,
+        )
+    session.execute(
+        delete(ConsentGrant).where(
+            ConsentGrant.partner_id == partner.id, ConsentGrant.purpose == entry.purpose
+        )
+    )
+    if action == "granted":
+        session.add(
+            ConsentGrant(partner_id=partner.id, purpose=entry.purpose, scope=record.scope,
+                         valid_until=record.valid_until, record_id=record.id)
+        )
+    session.flush()
+    return record
+
+
+def _changed(session: Session, partner: Partner) -> None:
+    publish(session, outbox, "consent.changed", partner_id=partner.id,
+            organisation_id=partner.organisation_id,
+            purposes=sorted(current(session, partner.id)))
+
+
+def history(session: Session, keyring: Keyring, partner: Partner) -> list[ConsentRecordOut]:
+    rows = session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.partner_id == partner.id)
+        .order_by(ConsentRecord.recorded_at, ConsentRecord.id)
+    )
+    return [
+        ConsentRecordOut(
+            id=r.id, purpose=r.purpose, scope=r.scope, action=r.action, method=r.method,
+            information_version=r.information_version,
+            evidence_ref=keyring.decrypt(session, table="consent_records", row_id=r.id,
+                                         column="evidence_ref", blob=r.evidence_encrypted)
+            if r.evidence_encrypted else "",
+            obtained_by=r.obtained_by, obtained_on=r.obtained_on, valid_until=r.valid_until,
+            recorded_at=r.recorded_at,
+        )
+        for r in rows
+    ]
+
+
+def sharing_purposes_for(session: Session, organisation_id: str) -> ColumnElement[bool]:
+    """The condition under which a partner of another organisation is shared with
+    ``organisation_id``: consent naming it, or consent for a pool both are active in."""
+    my_pools = select(PoolMember.pool_id).where(
+        PoolMember.organisation_id == organisation_id, PoolMember.status == ACTIVE
+    )
+    pool_rows = session.execute(
+        select(PoolMember.pool_id, PoolMember.organisation_id).where(
+            PoolMember.pool_id.in_(my_pools), PoolMember.status == ACTIVE,
+            PoolMember.organisation_id != organisation_id,
+        )
+    ).all()
+    conditions: list[ColumnElement[bool]] = [
+        ConsentGrant.purpose == f"organisation:{organisation_id}"
+    ]
+    for pool_id, owner in pool_rows:
+        conditions.append(
+            and_(ConsentGrant.purpose == f"pool:{pool_id}", Partner.organisation_id == owner)
+        )
+    return or_(*conditions)

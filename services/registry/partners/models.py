@@ -1,0 +1,108 @@
+"""Partners of the resource file and their cards.
+
+Only coarse, non-identifying attributes are plain columns (kind, status, district,
+tie strength, dates; categories in ``partner_categories``) because search and aggregates filter on them. Everything
+personal lives in ``card_encrypted``: the card's JSON, sealed with the partner's own data
+key. ``partner_terms`` holds blind-index terms (HMAC) for look-up without decrypting."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.registry.identity.models import new_id, utcnow
+from services.registry.models import Base
+
+
+class PartnerKind(StrEnum):
+    organisation = "organisation"
+    citizen = "citizen"
+
+
+class PartnerStatus(StrEnum):
+    pending = "pending"  # no `file` consent yet: a name and a way to ask, then purged
+    active = "active"
+    inactive = "inactive"
+
+
+class TieStrength(StrEnum):
+    strong = "strong"
+    weak = "weak"
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+    __table_args__ = (
+        Index("ix_partners_org_status", "organisation_id", "status"),
+        Index("ix_partners_district", "district_code"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    responsible_user_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    tie_strength: Mapped[str] = mapped_column(String(8), default=TieStrength.weak.value)
+    last_contact_on: Mapped[date | None] = mapped_column(Date)
+    card_updated_on: Mapped[date] = mapped_column(Date)
+    card_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    purge_after: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class PartnerCategory(Base):
+    __tablename__ = "partner_categories"
+    __table_args__ = (Index("ix_partner_categories_code", "code"),)
+
+    partner_id: Mapped[str] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class TermKind(StrEnum):
+    name = "name"  # prefixes of name tokens
+    text = "text"  # words (and word stems) of offers, skills and resources
+    email = "email"
+    phone = "phone"
+
+
+class PartnerTerm(Base):
+    """A blind-index term of a partner: HMAC under the owner's organisation key."""
+
+    __tablename__ = "partner_terms"
+    __table_args__ = (Index("ix_partner_terms_lookup", "kind", "term"),)
+
+    partner_id: Mapped[str] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class CardKind(StrEnum):
+    competence = "competence"
+    strength = "strength"
+
+
+class CompetenceCard(Base):
+    """A competence or strength card linked to a citizen partner."""
+
+    __tablename__ = "competence_cards"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    partner_id: Mapped[str] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    domain: Mapped[str] = mapped_column(String(32))
+    card_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
