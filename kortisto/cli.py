@@ -124,6 +124,27 @@ def rotate_master_key(
         typer.echo(f"retired master key {old}")
 
 
+@app.command("verify-access-log")
+def verify_access_log(
+    org: Annotated[str | None, typer.Option(help="one organisation id; default all")] = None,
+) -> None:
+    """Check every access log's hash chain; exits 1 if any entry was removed or altered."""
+    from services.registry.access import service as access
+
+    registry = _registry()
+    broken = False
+    with registry.database.session() as session:
+        for owner in [org] if org else access.owners(session):
+            result = access.verify(session, owner)
+            state = (
+                "ok" if result.valid else f"BROKEN at {result.first_broken_seq}: {result.problem}"
+            )
+            typer.echo(f"{owner}: {result.entries} entries, {state}")
+            broken = broken or not result.valid
+    if broken:
+        raise typer.Exit(1)
+
+
 @app.command("demo-data")
 def demo_data() -> None:
     """Create the demo organisations, pool and logins unless they exist."""

@@ -1,10 +1,15 @@
-"""The registry application: identity, sharing pools and (later) the resource file."""
+"""The registry application: identity, sharing pools and the resource file."""
 
 from fastapi import FastAPI
 
+from services.registry.access.api import router as access_router
+from services.registry.activities.api import router as activities_router
+from services.registry.aggregates.api import router as aggregates_router
 from services.registry.audit.api import router as audit_router
 from services.registry.auth.api import router as auth_router
+from services.registry.consent.api import router as consent_router
 from services.registry.identity.api import router as identity_router
+from services.registry.partners.api import router as partners_router
 from services.registry.pools.api import router as pools_router
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
@@ -27,6 +32,17 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.state.registry = registry
     app.state.database = registry.database
     app.state.token_verifier = TokenVerifier.for_issuer(registry.issuer)
-    for router in (auth_router, identity_router, pools_router, audit_router):
+    routers = (
+        auth_router,
+        identity_router,
+        pools_router,
+        audit_router,
+        partners_router,
+        consent_router,
+        activities_router,
+        access_router,
+        aggregates_router,
+    )
+    for router in routers:
         app.include_router(router)
     return app

@@ -2,6 +2,7 @@
 database, the keyring and the token issuer. Built once at start-up."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -18,23 +19,28 @@ class Registry:
     settings: RegistrySettings
     database: Database
     keyring: Keyring
-    issuer: TokenIssuer
+
+    @cached_property
+    def issuer(self) -> TokenIssuer:
+        """Built on first use: only the API signs tokens, the worker never needs the key."""
+        settings = self.settings
+        embedded = settings.environment != "production"
+        signing_key = load_signing_key(settings.resolved_jwt_private_key_file(), create=embedded)
+        return TokenIssuer(
+            signing_key,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_seconds=settings.access_token_seconds,
+        )
 
     @classmethod
     def build(cls, settings: RegistrySettings) -> "Registry":
         embedded = settings.environment != "production"
         provider = KeyFileProvider(settings.resolved_master_key_file(), create=embedded)
-        signing_key = load_signing_key(settings.resolved_jwt_private_key_file(), create=embedded)
         return cls(
             settings=settings,
             database=Database(settings.resolved_database_url(), SCHEMA),
             keyring=Keyring(provider, data_keys, "registry"),
-            issuer=TokenIssuer(
-                signing_key,
-                issuer=settings.jwt_issuer,
-                audience=settings.jwt_audience,
-                ttl_seconds=settings.access_token_seconds,
-            ),
         )
 
 

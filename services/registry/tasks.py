@@ -4,17 +4,13 @@ from functools import cache
 
 from celery import current_app, shared_task
 
-from services.registry.models import SCHEMA, outbox
+from services.registry.models import outbox
+from services.registry.partners import rights
+from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
-from shared.database import Database
 from shared.events import Event, relay_pending
 
 SUBSCRIBERS = ("matching.events.apply", "reminders.events.apply")
-
-
-@cache
-def worker_database() -> Database:
-    return Database(RegistrySettings().resolved_database_url(), SCHEMA)
 
 
 def _send(event: Event) -> None:
@@ -22,6 +18,19 @@ def _send(event: Event) -> None:
         current_app.send_task(task, args=[event.as_message()])
 
 
+@cache
+def worker_registry() -> Registry:
+    return Registry.build(RegistrySettings())
+
+
+@shared_task(name="registry.partners.purge_pending")
+def purge_pending() -> int:
+    """Erases partners whose time without `file` consent has run out."""
+    registry = worker_registry()
+    with registry.database.session() as session:
+        return rights.purge_pending(session, registry)
+
+
 @shared_task(name="registry.events.relay")
 def relay() -> int:
-    return relay_pending(worker_database(), outbox, "registry", _send)
+    return relay_pending(worker_registry().database, outbox, "registry", _send)

@@ -3,7 +3,7 @@ organisations' pooled partners a support user's organisation may be matched with
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.matching.models import Base
@@ -15,4 +15,5 @@ class PoolMembership(Base):
     pool_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

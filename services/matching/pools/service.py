@@ -10,14 +10,18 @@ from shared.events import Event
 
 
 def apply_pool_event(session: Session, event: Event) -> None:
+    """Keeps the newest state of a membership: events can arrive out of order, so an older
+    version than the one held is ignored."""
     payload = event.payload
     key = (payload["pool_id"], payload["organisation_id"])
-    status = "active" if payload["status"] in ("created", "active") else payload["status"]
     row = session.get(PoolMembership, key)
     if row is None:
-        row = PoolMembership(pool_id=key[0], organisation_id=key[1])
+        row = PoolMembership(pool_id=key[0], organisation_id=key[1], version=0)
         session.add(row)
-    row.status = status
+    elif row.version >= payload["version"]:
+        return
+    row.status = payload["status"]
+    row.version = payload["version"]
     row.changed_at = datetime.now(UTC)
 
 

@@ -56,10 +56,15 @@ def record(session: Session, reader: Principal, accesses: list[Access]) -> None:
         head = _head(session, owner)
         for access in (a for a in accesses if a.owner_organisation_id == owner):
             entry = AccessEntry(
-                owner_organisation_id=owner, seq=head.seq + 1, at=now,
-                partner_id=access.partner_id, reader_organisation_id=reader.organisation_id,
-                reader=f"{reader.kind}:{reader.subject}", action=access.action,
-                basis=access.basis, prev_hash=head.hash,
+                owner_organisation_id=owner,
+                seq=head.seq + 1,
+                at=now,
+                partner_id=access.partner_id,
+                reader_organisation_id=reader.organisation_id,
+                reader=f"{reader.kind}:{reader.subject}",
+                action=access.action,
+                basis=access.basis,
+                prev_hash=head.hash,
             )
             entry.hash = _digest(entry)
             session.add(entry)
@@ -68,7 +73,12 @@ def record(session: Session, reader: Principal, accesses: list[Access]) -> None:
 
 
 def entries(
-    session: Session, owner: str, *, partner_id: str | None = None, limit: int = 100, offset: int = 0
+    session: Session,
+    owner: str,
+    *,
+    partner_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[AccessEntry]:
     query = select(AccessEntry).where(AccessEntry.owner_organisation_id == owner)
     if partner_id:
@@ -90,7 +100,9 @@ def verify(session: Session, owner: str) -> Verification:
     and the head matching the last entry (so a removed tail is found too)."""
     previous, expected_seq, count = GENESIS, 1, 0
     rows = session.scalars(
-        select(AccessEntry).where(AccessEntry.owner_organisation_id == owner).order_by(AccessEntry.seq)
+        select(AccessEntry)
+        .where(AccessEntry.owner_organisation_id == owner)
+        .order_by(AccessEntry.seq)
     )
     for entry in rows:
         count += 1

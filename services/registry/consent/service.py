@@ -89,8 +89,13 @@ def withdraw(
     ending = sorted(held) if FILE in purposes else sorted(set(purposes) & set(held))
     for purpose in ending:
         entry = ConsentIn.model_construct(
-            purpose=purpose, scope=None, method=method, information_version=information_version,
-            evidence_ref="", obtained_on=date.today(), valid_until=None,
+            purpose=purpose,
+            scope=None,
+            method=method,
+            information_version=information_version,
+            evidence_ref="",
+            obtained_on=date.today(),
+            valid_until=None,
         )
         _append(session, None, partner, entry, "withdrawn", actor)
     if ending:
@@ -121,8 +126,12 @@ def _append(
     session.flush()
     if entry.evidence_ref and keyring is not None:
         record.evidence_encrypted = keyring.encrypt(
-            session, organisation_id=partner.organisation_id, subject_id=partner.id,
-            table="consent_records", row_id=record.id, column="evidence_ref",
+            session,
+            organisation_id=partner.organisation_id,
+            subject_id=partner.id,
+            table="consent_records",
+            row_id=record.id,
+            column="evidence_ref",
             value=entry.evidence_ref,
         )
     session.execute(
@@ -132,17 +141,27 @@ def _append(
     )
     if action == "granted":
         session.add(
-            ConsentGrant(partner_id=partner.id, purpose=entry.purpose, scope=record.scope,
-                         valid_until=record.valid_until, record_id=record.id)
+            ConsentGrant(
+                partner_id=partner.id,
+                purpose=entry.purpose,
+                scope=record.scope,
+                valid_until=record.valid_until,
+                record_id=record.id,
+            )
         )
     session.flush()
     return record
 
 
 def _changed(session: Session, partner: Partner) -> None:
-    publish(session, outbox, "consent.changed", partner_id=partner.id,
-            organisation_id=partner.organisation_id,
-            purposes=sorted(current(session, partner.id)))
+    publish(
+        session,
+        outbox,
+        "consent.changed",
+        partner_id=partner.id,
+        organisation_id=partner.organisation_id,
+        purposes=sorted(current(session, partner.id)),
+    )
 
 
 def history(session: Session, keyring: Keyring, partner: Partner) -> list[ConsentRecordOut]:
@@ -153,12 +172,24 @@ def history(session: Session, keyring: Keyring, partner: Partner) -> list[Consen
     )
     return [
         ConsentRecordOut(
-            id=r.id, purpose=r.purpose, scope=r.scope, action=r.action, method=r.method,
+            id=r.id,
+            purpose=r.purpose,
+            scope=r.scope,
+            action=r.action,
+            method=r.method,
             information_version=r.information_version,
-            evidence_ref=keyring.decrypt(session, table="consent_records", row_id=r.id,
-                                         column="evidence_ref", blob=r.evidence_encrypted)
-            if r.evidence_encrypted else "",
-            obtained_by=r.obtained_by, obtained_on=r.obtained_on, valid_until=r.valid_until,
+            evidence_ref=keyring.decrypt(
+                session,
+                table="consent_records",
+                row_id=r.id,
+                column="evidence_ref",
+                blob=r.evidence_encrypted,
+            )
+            if r.evidence_encrypted
+            else "",
+            obtained_by=r.obtained_by,
+            obtained_on=r.obtained_on,
+            valid_until=r.valid_until,
             recorded_at=r.recorded_at,
         )
         for r in rows
@@ -173,7 +204,8 @@ def sharing_purposes_for(session: Session, organisation_id: str) -> ColumnElemen
     )
     pool_rows = session.execute(
         select(PoolMember.pool_id, PoolMember.organisation_id).where(
-            PoolMember.pool_id.in_(my_pools), PoolMember.status == ACTIVE,
+            PoolMember.pool_id.in_(my_pools),
+            PoolMember.status == ACTIVE,
             PoolMember.organisation_id != organisation_id,
         )
     ).all()

@@ -118,6 +118,11 @@ def searchable_text(card: Card) -> list[str]:
     """The free text search covers: offers, skills and resources."""
     if isinstance(card, OrganisationCard):
         offers = [f"{o.title} {o.description}" for o in card.offers]
-        return [*offers, card.target_group, card.facilities, *card.resources_available,
-                *card.resources_needed]
+        return [
+            *offers,
+            card.target_group,
+            card.facilities,
+            *card.resources_available,
+            *card.resources_needed,
+        ]
     return list(card.skills)

@@ -21,8 +21,15 @@ from shared.errors import Forbidden
 READERS = ("admin", "staff", "coordinator")
 FULL = "full"
 BASIC_FIELDS = frozenset(
-    {"name", "target_group", "facilities", "offers", "resources_available", "resources_needed",
-     "skills"}
+    {
+        "name",
+        "target_group",
+        "facilities",
+        "offers",
+        "resources_available",
+        "resources_needed",
+        "skills",
+    }
 )
 CONTACT_FIELDS = BASIC_FIELDS | {"contact", "contact_person", "responsible_person", "availability"}
 SCOPE_FIELDS = {"basic": BASIC_FIELDS, "contact": CONTACT_FIELDS}

@@ -39,24 +39,28 @@ def _visible_pool(session: Session, principal: Principal, pool_id: str) -> tuple
 
 
 def _changed(
-    session: Session, principal: Principal, pool: Pool, organisation_id: str, status: str
+    session: Session, principal: Principal, pool: Pool, member: PoolMember, action: str
 ) -> None:
+    """Audits the change and publishes the member's new state with a version number, so a
+    consumer receiving two changes out of order keeps the newer one."""
+    member.version = (member.version or 0) + 1
     audit.record(
         session,
         principal,
         principal.organisation_id,
-        f"pool.{status}",
+        f"pool.{action}",
         "pool",
         pool.id,
-        member_organisation_id=organisation_id,
+        member_organisation_id=member.organisation_id,
     )
     publish(
         session,
         outbox,
         "pool.membership_changed",
         pool_id=pool.id,
-        organisation_id=organisation_id,
-        status=status,
+        organisation_id=member.organisation_id,
+        status=member.status,
+        version=member.version,
     )
 
 
@@ -65,12 +69,11 @@ def create_pool(session: Session, principal: Principal, name: str) -> Pool:
     session.add(pool)
     session.flush()
     now = datetime.now(UTC)
-    session.add(
-        PoolMember(
-            pool_id=pool.id, organisation_id=principal.organisation_id, status=ACTIVE, joined_at=now
-        )
+    founder = PoolMember(
+        pool_id=pool.id, organisation_id=principal.organisation_id, status=ACTIVE, joined_at=now
     )
-    _changed(session, principal, pool, principal.organisation_id, "created")
+    session.add(founder)
+    _changed(session, principal, pool, founder, "created")
     return pool
 
 
@@ -91,7 +94,7 @@ def invite(session: Session, principal: Principal, pool_id: str, organisation_id
     existing.invited_at = now
     existing.invited_by_organisation_id = principal.organisation_id
     existing.left_at = None
-    _changed(session, principal, pool, organisation_id, "invited")
+    _changed(session, principal, pool, existing, "invited")
     return pool
 
 
@@ -101,7 +104,7 @@ def accept(session: Session, principal: Principal, pool_id: str) -> Pool:
         raise Conflict("there is no open invitation to accept")
     mine.status = ACTIVE
     mine.joined_at = datetime.now(UTC)
-    _changed(session, principal, pool, principal.organisation_id, "active")
+    _changed(session, principal, pool, mine, "accepted")
     return pool
 
 
@@ -110,7 +113,7 @@ def leave(session: Session, principal: Principal, pool_id: str) -> None:
     pool, mine = _visible_pool(session, principal, pool_id)
     mine.status = LEFT
     mine.left_at = datetime.now(UTC)
-    _changed(session, principal, pool, principal.organisation_id, "left")
+    _changed(session, principal, pool, mine, "left")
 
 
 def active_peers(session: Session, organisation_id: str) -> set[str]:

@@ -1,0 +1,186 @@
+"""Searching the pooled resource file: the caller's own partners and those other
+organisations share with it, each marked with its owner, filtered without decrypting
+(blind-index terms and plain coarse columns) and decrypted only for the page shown."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from services.registry.access import service as access
+from services.registry.consent.models import ConsentGrant
+from services.registry.identity.models import Organisation
+from services.registry.partners import service as partners
+from services.registry.partners import sharing, terms
+from services.registry.partners.models import Partner, PartnerCategory, PartnerStatus, PartnerTerm
+from services.registry.partners.schemas import PartnerPage
+from services.registry.pools.service import active_peers
+from services.registry.reference import service as reference
+from services.registry.runtime import Registry
+from shared.auth import Principal
+from shared.errors import Invalid
+
+
+@dataclass(frozen=True)
+class PartnerQuery:
+    name: str = ""
+    text: str = ""
+    email: str = ""
+    phone: str = ""
+    district: str | None = None
+    neighbours: bool = False
+    category: str | None = None
+    kind: str | None = None
+    tie_strength: str | None = None
+    status: str = PartnerStatus.active.value  # own partners; shared ones are always active
+    not_contacted_for_days: int | None = None
+    contacted_within_days: int | None = None
+    scope: str = "all"  # all | own | shared
+    page: int = 1
+    page_size: int = 25
+
+
+def _owners_in_reach(session: Session, principal: Principal) -> set[str]:
+    """Organisations whose partners the caller may find: itself, its pool peers, and those
+    with partners consenting to be shared with it by name."""
+    named = session.scalars(
+        select(Partner.organisation_id)
+        .distinct()
+        .join(ConsentGrant, ConsentGrant.partner_id == Partner.id)
+        .where(ConsentGrant.purpose == f"organisation:{principal.organisation_id}")
+    )
+    return {principal.organisation_id, *active_peers(session, principal.organisation_id), *named}
+
+
+def _with_term(kind: str, indexes: list[str]) -> ColumnElement[bool]:
+    return (
+        select(PartnerTerm.partner_id)
+        .where(
+            PartnerTerm.partner_id == Partner.id,
+            PartnerTerm.kind == kind,
+            PartnerTerm.term.in_(indexes),
+        )
+        .exists()
+    )
+
+
+def _term_conditions(
+    session: Session, registry: Registry, principal: Principal, query: PartnerQuery
+) -> list[ColumnElement[bool]]:
+    if not (query.name or query.text or query.email or query.phone):
+        return []
+    keyring = registry.keyring
+    owners = sorted(_owners_in_reach(session, principal))
+    conditions = []
+    for token in terms.name_query(query.name):
+        indexes = [i for o in owners for i in keyring.term_indexes(session, o, "name", [token])]
+        conditions.append(_with_term("name", indexes))
+    for alternatives in terms.word_query(query.text):
+        indexes = [
+            i for o in owners for i in keyring.term_indexes(session, o, "text", alternatives)
+        ]
+        conditions.append(_with_term("text", indexes))
+    for kind, value in (("email", query.email), ("phone", query.phone)):
+        if not value:
+            continue
+        try:
+            indexes = [i for o in owners if (i := keyring.blind_index(session, o, kind, value))]
+        except ValueError as exc:
+            raise Invalid(kind, str(exc)) from exc
+        conditions.append(_with_term(kind, indexes))
+    return conditions
+
+
+def _filters(
+    session: Session, principal: Principal, query: PartnerQuery
+) -> list[ColumnElement[bool]]:
+    today = date.today()
+    found: list[ColumnElement[bool]] = []
+    if query.district:
+        codes = {query.district}
+        if query.neighbours:
+            codes |= reference.neighbours(session, principal.organisation_id, query.district)
+        found.append(Partner.district_code.in_(codes))
+    if query.category:
+        found.append(
+            select(PartnerCategory.partner_id)
+            .where(PartnerCategory.partner_id == Partner.id, PartnerCategory.code == query.category)
+            .exists()
+        )
+    if query.kind:
+        found.append(Partner.kind == query.kind)
+    if query.tie_strength:
+        found.append(Partner.tie_strength == query.tie_strength)
+    if query.not_contacted_for_days is not None:
+        cutoff = today - timedelta(days=query.not_contacted_for_days)
+        found.append(or_(Partner.last_contact_on.is_(None), Partner.last_contact_on < cutoff))
+    if query.contacted_within_days is not None:
+        found.append(Partner.last_contact_on >= today - timedelta(days=query.contacted_within_days))
+    return found
+
+
+def _visibility(session: Session, principal: Principal, query: PartnerQuery) -> ColumnElement[bool]:
+    own = and_(
+        sharing.own_visible(principal),
+        Partner.status == query.status if query.status != "any" else Partner.status.isnot(None),
+    )
+    if query.scope == "own":
+        return own
+    shared = sharing.foreign_visible(session, principal)
+    return shared if query.scope == "shared" else or_(own, shared)
+
+
+def search(
+    session: Session, registry: Registry, principal: Principal, query: PartnerQuery
+) -> PartnerPage:
+    sharing.require_reader(principal)
+    conditions = [
+        _visibility(session, principal, query),
+        *_filters(session, principal, query),
+        *_term_conditions(session, registry, principal, query),
+    ]
+    total = session.scalar(select(func.count()).select_from(Partner).where(*conditions)) or 0
+    own_first = case((Partner.organisation_id == principal.organisation_id, 0), else_=1)
+    rows = list(
+        session.scalars(
+            select(Partner)
+            .where(*conditions)
+            .order_by(own_first, Partner.updated_at.desc(), Partner.id)
+            .limit(query.page_size)
+            .offset((query.page - 1) * query.page_size)
+        )
+    )
+    ids = [p.id for p in rows]
+    foreign = [p for p in rows if p.organisation_id != principal.organisation_id]
+    scopes = sharing.shared_scopes(session, principal, [p.id for p in foreign])
+    owner_names = {
+        org_id: name
+        for org_id, name in session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_({p.organisation_id for p in rows})
+            )
+        )
+    }
+    categories = partners.categories_of(session, ids)
+    items = []
+    for partner in rows:
+        view = scopes[partner.id][0] if partner.id in scopes else sharing.FULL
+        card = partners.card_of(session, registry, partner)
+        items.append(
+            partners.summary(
+                partner,
+                principal,
+                owner_names.get(partner.organisation_id, ""),
+                view,
+                card,
+                categories[partner.id],
+            )
+        )
+    if foreign:
+        access.record(
+            session,
+            principal,
+            [access.Access(p.id, p.organisation_id, "search", scopes[p.id][1]) for p in foreign],
+        )
+    return PartnerPage(items=items, total=total, page=query.page, page_size=query.page_size)

@@ -1,0 +1,489 @@
+"""Partners and their cards: creating, reading as far as the reader may, changing, and the
+data-subject rights (export everything, erase)."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from services.registry.access import service as access
+from services.registry.activities.models import Activity, Contribution
+from services.registry.consent import service as consent
+from services.registry.consent.schemas import ConsentState
+from services.registry.identity import service as identity
+from services.registry.identity.models import Organisation
+from services.registry.models import outbox
+from services.registry.partners import sharing, terms
+from services.registry.partners.cards import (
+    Card,
+    CitizenCard,
+    CompetenceCardIn,
+    OrganisationCard,
+    searchable_text,
+)
+from services.registry.partners.documents import seal, unseal
+from services.registry.partners.models import (
+    CompetenceCard,
+    Partner,
+    PartnerCategory,
+    PartnerKind,
+    PartnerStatus,
+    PartnerTerm,
+    TermKind,
+)
+from services.registry.partners.schemas import (
+    CompetenceCardOut,
+    Owner,
+    PartnerIn,
+    PartnerOut,
+    PartnerPatch,
+    PartnerSummary,
+)
+from services.registry.reference import service as reference
+from services.registry.runtime import Registry
+from shared.auth import Principal
+from shared.crypto import seal_for
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.events import publish
+
+CARD_TYPES: dict[str, TypeAdapter[Any]] = {
+    PartnerKind.organisation.value: TypeAdapter(OrganisationCard),
+    PartnerKind.citizen.value: TypeAdapter(CitizenCard),
+}
+PENDING_FIELDS = {"name", "contact"}
+
+
+def parse_card(kind: str, data: dict[str, Any], field: str = "card") -> Card:
+    try:
+        card: Card = CARD_TYPES[kind].validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Invalid(f"{field}.{where}" if where else field, first["msg"]) from exc
+    return card
+
+
+def _pending_card(card: Card) -> dict[str, Any]:
+    """What a partner without `file` consent may keep: a name and a way to ask."""
+    return {
+        "name": card.name,
+        "contact": {"email": card.contact.email, "phone": card.contact.phone},
+    }
+
+
+def _check_reference(
+    session: Session, organisation_id: str, district: str | None, categories: list[str]
+) -> None:
+    if district is not None and not reference.district_exists(session, organisation_id, district):
+        raise Invalid("district_code", f"unknown district {district!r}")
+    for index, code in enumerate(categories):
+        if not reference.category_exists(session, organisation_id, code):
+            raise Invalid(f"category_codes[{index}]", f"unknown category {code!r}")
+
+
+def check_member(session: Session, organisation_id: str, user_id: str, field: str) -> None:
+    try:
+        identity.membership(session, user_id, organisation_id)
+    except NotFound as exc:
+        raise Invalid(field, "not a member of your organisation") from exc
+
+
+def _set_categories(session: Session, partner: Partner, codes: list[str]) -> None:
+    session.execute(delete(PartnerCategory).where(PartnerCategory.partner_id == partner.id))
+    session.add_all(PartnerCategory(partner_id=partner.id, code=c) for c in dict.fromkeys(codes))
+
+
+def _index_terms(
+    session: Session, registry: Registry, partner: Partner, card: dict[str, Any]
+) -> None:
+    session.execute(delete(PartnerTerm).where(PartnerTerm.partner_id == partner.id))
+    keyring, org = registry.keyring, partner.organisation_id
+    found: set[tuple[str, str]] = set()
+    name_terms = terms.name_prefixes(card["name"])
+    found.update(
+        (TermKind.name.value, t) for t in keyring.term_indexes(session, org, "name", name_terms)
+    )
+    for kind in ("email", "phone"):
+        value = (card.get("contact") or {}).get(kind)
+        index = keyring.blind_index(session, org, kind, value) if value else None
+        if index:
+            found.add((kind, index))
+    if partner.status != PartnerStatus.pending.value:
+        parsed = parse_card(partner.kind, card)
+        texts = [*searchable_text(parsed), *_competence_texts(session, registry, partner)]
+        words = terms.words(texts)
+        found.update(
+            (TermKind.text.value, t) for t in keyring.term_indexes(session, org, "text", words)
+        )
+    session.add_all(PartnerTerm(partner_id=partner.id, kind=k, term=t) for k, t in found)
+
+
+def _competence_texts(session: Session, registry: Registry, partner: Partner) -> list[str]:
+    return [f"{c.title} {c.description}" for c in competence_cards(session, registry, partner)]
+
+
+def _possible_duplicates(
+    session: Session, registry: Registry, partner: Partner, card: dict[str, Any]
+) -> list[str]:
+    """Own partners sharing the e-mail, the phone or every name token with this one."""
+    keyring, org = registry.keyring, partner.organisation_id
+    candidates: set[str] = set()
+    for kind in ("email", "phone"):
+        value = (card.get("contact") or {}).get(kind)
+        index = keyring.blind_index(session, org, kind, value) if value else None
+        if index:
+            candidates.update(_partners_with(session, org, kind, [index]))
+    full_tokens = keyring.term_indexes(session, org, "name", terms.name_query(card["name"]))
+    if full_tokens:
+        candidates.update(_partners_with(session, org, TermKind.name.value, full_tokens))
+    candidates.discard(partner.id)
+    return sorted(candidates)
+
+
+def _partners_with(
+    session: Session, organisation_id: str, kind: str, indexes: list[str]
+) -> set[str]:
+    """Own partners holding every one of ``indexes``."""
+    query = select(Partner.id).where(Partner.organisation_id == organisation_id)
+    for index in indexes:
+        query = query.where(
+            select(PartnerTerm.partner_id)
+            .where(
+                PartnerTerm.partner_id == Partner.id,
+                PartnerTerm.kind == kind,
+                PartnerTerm.term == index,
+            )
+            .exists()
+        )
+    return set(session.scalars(query))
+
+
+def create_partner(
+    session: Session, registry: Registry, principal: Principal, data: PartnerIn
+) -> PartnerOut:
+    sharing.require_reader(principal)
+    org = principal.organisation_id
+    card = parse_card(data.kind.value, data.card)
+    _check_reference(session, org, data.district_code, data.category_codes)
+    responsible = data.responsible_user_id or principal.user_id
+    if responsible is not None:
+        check_member(session, org, responsible, "responsible_user_id")
+    has_file = any(c.purpose == consent.FILE for c in data.consents)
+    document = card.model_dump(mode="json")
+    if not has_file:
+        if {k for k, v in document.items() if v not in ("", [], None, {})} - PENDING_FIELDS or (
+            card.contact.address or card.contact.website
+        ):
+            raise Invalid(
+                "consents",
+                "without `file` consent only a name and a way to ask (e-mail or phone) may be kept",
+            )
+        if not (card.contact.email or card.contact.phone):
+            raise Invalid(
+                "card.contact", "a pending partner needs an e-mail or a phone to ask for consent"
+            )
+        document = _pending_card(card)
+    today = date.today()
+    partner = Partner(
+        organisation_id=org,
+        kind=data.kind.value,
+        status=PartnerStatus.active.value if has_file else PartnerStatus.pending.value,
+        responsible_user_id=responsible,
+        district_code=data.district_code,
+        tie_strength=data.tie_strength.value,
+        card_updated_on=today,
+        purge_after=None
+        if has_file
+        else today + timedelta(days=registry.settings.pending_partner_days),
+        card_encrypted=b"",
+    )
+    session.add(partner)
+    session.flush()
+    partner.card_encrypted = seal(
+        session, registry.keyring, partner, "partners", partner.id, document
+    )
+    _set_categories(session, partner, data.category_codes)
+    duplicates = _possible_duplicates(session, registry, partner, document)
+    _index_terms(session, registry, partner, document)
+    if data.consents:
+        consent.grant(session, registry.keyring, partner, data.consents, principal)
+    publish_upserted(session, registry, partner)
+    out = partner_view(session, registry, principal, partner, sharing.FULL)
+    out.possible_duplicates = duplicates
+    return out
+
+
+def find_visible(
+    session: Session, principal: Principal, partner_id: str
+) -> tuple[Partner, str, str]:
+    """The partner, how much of it the caller sees and on what basis; 404 otherwise."""
+    sharing.require_reader(principal)
+    partner = session.scalar(
+        select(Partner).where(Partner.id == partner_id, sharing.visible(session, principal))
+    )
+    if partner is None:
+        raise NotFound("no such partner")
+    if partner.organisation_id == principal.organisation_id:
+        return partner, sharing.FULL, "owner"
+    scope, purpose = sharing.shared_scopes(session, principal, [partner.id])[partner.id]
+    return partner, scope, purpose
+
+
+def find_own(session: Session, principal: Principal, partner_id: str) -> Partner:
+    partner, view, _ = find_visible(session, principal, partner_id)
+    if view != sharing.FULL:
+        raise Forbidden("only the owning organisation can do this")
+    return partner
+
+
+def card_of(session: Session, registry: Registry, partner: Partner) -> dict[str, Any]:
+    return unseal(session, registry.keyring, "partners", partner.id, partner.card_encrypted)
+
+
+def categories_of(session: Session, partner_ids: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {pid: [] for pid in partner_ids}
+    rows = session.execute(
+        select(PartnerCategory.partner_id, PartnerCategory.code)
+        .where(PartnerCategory.partner_id.in_(partner_ids))
+        .order_by(PartnerCategory.code)
+    )
+    for partner_id, code in rows:
+        found[partner_id].append(code)
+    return found
+
+
+def summary(
+    partner: Partner,
+    principal: Principal,
+    owner_name: str,
+    view: str,
+    card: dict[str, Any],
+    categories: list[str],
+) -> PartnerSummary:
+    return PartnerSummary(
+        id=partner.id,
+        owner=Owner(id=partner.organisation_id, name=owner_name),
+        owned=partner.organisation_id == principal.organisation_id,
+        view=view,
+        kind=partner.kind,
+        status=partner.status,
+        name=card["name"],
+        district_code=partner.district_code,
+        category_codes=categories,
+        tie_strength=partner.tie_strength,
+        last_contact_on=partner.last_contact_on,
+    )
+
+
+def partner_view(
+    session: Session, registry: Registry, principal: Principal, partner: Partner, view: str
+) -> PartnerOut:
+    card = card_of(session, registry, partner)
+    owner = session.get(Organisation, partner.organisation_id)
+    base = summary(
+        partner,
+        principal,
+        owner.name if owner else "",
+        view,
+        card,
+        categories_of(session, [partner.id])[partner.id],
+    )
+    cards = competence_cards(session, registry, partner)
+    if view != sharing.FULL:
+        return PartnerOut(
+            **base.model_dump(),
+            card=sharing.card_for(card, view),
+            card_updated_on=partner.card_updated_on,
+            competence_cards=[
+                CompetenceCardOut(id=c.id, kind=c.kind, domain=c.domain, title=c.title)
+                for c in cards
+            ],
+        )
+    grants = consent.current(session, partner.id)
+    return PartnerOut(
+        **base.model_dump(),
+        card=card,
+        card_updated_on=partner.card_updated_on,
+        responsible_user_id=partner.responsible_user_id,
+        purge_after=partner.purge_after,
+        consents=[
+            ConsentState(purpose=g.purpose, scope=g.scope, valid_until=g.valid_until, active=True)
+            for g in sorted(grants.values(), key=lambda g: g.purpose)
+        ],
+        competence_cards=cards,
+    )
+
+
+def read_partner(
+    session: Session, registry: Registry, principal: Principal, partner_id: str
+) -> PartnerOut:
+    partner, view, basis = find_visible(session, principal, partner_id)
+    if view != sharing.FULL:
+        access.record(
+            session, principal, [access.Access(partner.id, partner.organisation_id, "read", basis)]
+        )
+    return partner_view(session, registry, principal, partner, view)
+
+
+def update_partner(
+    session: Session, registry: Registry, principal: Principal, partner_id: str, patch: PartnerPatch
+) -> PartnerOut:
+    partner = find_own(session, principal, partner_id)
+    changes = patch.model_dump(exclude_unset=True)
+    if "district_code" in changes or "category_codes" in changes:
+        _check_reference(
+            session,
+            partner.organisation_id,
+            patch.district_code if "district_code" in changes else partner.district_code,
+            patch.category_codes or [],
+        )
+    if patch.responsible_user_id is not None:
+        check_member(
+            session, partner.organisation_id, patch.responsible_user_id, "responsible_user_id"
+        )
+        partner.responsible_user_id = patch.responsible_user_id
+    if "district_code" in changes:
+        partner.district_code = patch.district_code
+    if patch.category_codes is not None:
+        _set_categories(session, partner, patch.category_codes)
+    if patch.tie_strength is not None:
+        partner.tie_strength = patch.tie_strength.value
+    if patch.status is not None:
+        if partner.status == PartnerStatus.pending.value or patch.status == PartnerStatus.pending:
+            raise Invalid("status", "a partner becomes pending or active through `file` consent")
+        partner.status = patch.status.value
+    if patch.card is not None:
+        card = parse_card(partner.kind, patch.card)
+        document = card.model_dump(mode="json")
+        if partner.status == PartnerStatus.pending.value:
+            document = _pending_card(card)
+        partner.card_encrypted = seal(
+            session, registry.keyring, partner, "partners", partner.id, document
+        )
+        partner.card_updated_on = date.today()
+        _index_terms(session, registry, partner, document)
+    partner.updated_at = datetime.now(UTC)
+    publish_upserted(session, registry, partner)
+    return partner_view(session, registry, principal, partner, sharing.FULL)
+
+
+def competence_cards(
+    session: Session, registry: Registry, partner: Partner
+) -> list[CompetenceCardOut]:
+    rows = session.scalars(
+        select(CompetenceCard)
+        .where(CompetenceCard.partner_id == partner.id)
+        .order_by(CompetenceCard.created_at)
+    )
+    return [
+        CompetenceCardOut(
+            id=c.id,
+            kind=c.kind,
+            domain=c.domain,
+            **unseal(session, registry.keyring, "competence_cards", c.id, c.card_encrypted),
+        )
+        for c in rows
+    ]
+
+
+def add_competence_card(
+    session: Session,
+    registry: Registry,
+    principal: Principal,
+    partner_id: str,
+    data: CompetenceCardIn,
+) -> CompetenceCardOut:
+    partner = find_own(session, principal, partner_id)
+    if partner.kind != PartnerKind.citizen.value:
+        raise Invalid("kind", "competence and strength cards belong to citizens")
+    if partner.status == PartnerStatus.pending.value:
+        raise Invalid("partner", "a pending partner has no cards until `file` consent is given")
+    card = CompetenceCard(
+        partner_id=partner.id, kind=data.kind, domain=data.domain, card_encrypted=b""
+    )
+    session.add(card)
+    session.flush()
+    detail = {"title": data.title, "description": data.description, "preferences": data.preferences}
+    card.card_encrypted = seal(
+        session, registry.keyring, partner, "competence_cards", card.id, detail
+    )
+    _index_terms(session, registry, partner, card_of(session, registry, partner))
+    publish_upserted(session, registry, partner)
+    return CompetenceCardOut(id=card.id, kind=card.kind, domain=card.domain, **detail)
+
+
+def remove_competence_card(
+    session: Session, registry: Registry, principal: Principal, partner_id: str, card_id: str
+) -> None:
+    partner = find_own(session, principal, partner_id)
+    card = session.get(CompetenceCard, card_id)
+    if card is None or card.partner_id != partner.id:
+        raise NotFound("no such card")
+    session.delete(card)
+    session.flush()
+    _index_terms(session, registry, partner, card_of(session, registry, partner))
+    publish_upserted(session, registry, partner)
+
+
+def matching_document(session: Session, registry: Registry, partner: Partner) -> dict[str, Any]:
+    """What the `matching` consent lets the matching service hold about a partner."""
+    card = card_of(session, registry, partner)
+    document = sharing.card_for(card, "contact")
+    document.pop("contact", None)
+    document["competences"] = [
+        {"kind": c.kind, "domain": c.domain, "title": c.title, "description": c.description}
+        for c in competence_cards(session, registry, partner)
+    ]
+    return document
+
+
+def publish_upserted(session: Session, registry: Registry, partner: Partner) -> None:
+    """Coarse attributes in the clear; the matchable card fields only with `matching`
+    consent, sealed for the matching service."""
+    grants = consent.current(session, partner.id)
+    matching = partner.status == PartnerStatus.active.value and "matching" in grants
+    payload: dict[str, Any] = {
+        "partner_id": partner.id,
+        "organisation_id": partner.organisation_id,
+        "kind": partner.kind,
+        "status": partner.status,
+        "district_code": partner.district_code,
+        "category_codes": categories_of(session, [partner.id])[partner.id],
+        "tie_strength": partner.tie_strength,
+        "last_contact_on": partner.last_contact_on.isoformat() if partner.last_contact_on else None,
+        "purposes": sorted(grants),
+        "matching": matching,
+    }
+    if matching:
+        payload["sealed"] = seal_for(
+            registry.keyring.provider,
+            "matching",
+            partner.id,
+            matching_document(session, registry, partner),
+        )
+    publish(session, outbox, "partner.upserted", **payload)
+
+
+def after_consent_change(session: Session, registry: Registry, partner: Partner) -> None:
+    """`file` consent decides whether a partner is in the resource file at all: granted, a
+    pending partner becomes active; withdrawn or expired, only a name and a way to ask stay
+    (pending), its cards and logs go, and it is purged after the configured days."""
+    has_file = consent.FILE in consent.current(session, partner.id)
+    pending = partner.status == PartnerStatus.pending.value
+    if has_file and pending:
+        partner.status = PartnerStatus.active.value
+        partner.purge_after = None
+    elif not has_file and not pending:
+        card = parse_card(partner.kind, card_of(session, registry, partner))
+        document = _pending_card(card)
+        partner.status = PartnerStatus.pending.value
+        partner.purge_after = date.today() + timedelta(days=registry.settings.pending_partner_days)
+        partner.card_encrypted = seal(
+            session, registry.keyring, partner, "partners", partner.id, document
+        )
+        for model in (CompetenceCard, Activity, Contribution):
+            session.execute(delete(model).where(model.partner_id == partner.id))
+        _index_terms(session, registry, partner, document)
+    publish_upserted(session, registry, partner)
