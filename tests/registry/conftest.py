@@ -79,3 +79,50 @@ class World:
 @pytest.fixture
 def world(client: TestClient, registry: Registry) -> World:
     return World(client, registry)
+
+
+def consents(*purposes: str, scope: str | None = None) -> list[dict[str, object]]:
+    """Consent entries as a staff member records them on a card."""
+    entries: list[dict[str, object]] = []
+    for purpose in purposes:
+        entry: dict[str, object] = {"purpose": purpose, "method": "written", "information_version": "v1"}
+        if scope and ":" in purpose:
+            entry["scope"] = scope
+        entries.append(entry)
+    return entries
+
+
+def organisation_card(name: str, **extra: object) -> dict[str, object]:
+    card: dict[str, object] = {
+        "name": name,
+        "contact": {"email": f"{name.split()[0].lower()}@example.org", "phone": "040 1234567"},
+        "offers": [{"title": "Kokkikerho", "description": "Cooking together", "schedule": "Tuesdays 17-19"}],
+        "resources_available": ["kitchen"],
+        "notes": "internal note",
+    }
+    card.update(extra)
+    return card
+
+
+def citizen_card(name: str, **extra: object) -> dict[str, object]:
+    card: dict[str, object] = {
+        "name": name,
+        "contact": {"email": "person@example.org"},
+        "birthday": "1980-05-17",
+        "skills": ["baking", "knitting"],
+        "availability": [{"weekday": 2, "start": "17:00", "end": "19:00"}],
+        "notes": "private",
+    }
+    card.update(extra)
+    return card
+
+
+def add_partner(
+    client: TestClient, member: Member, card: dict[str, object], *purposes: str,
+    kind: str = "organisation", scope: str | None = None, **fields: object,
+) -> dict[str, object]:
+    body = {"kind": kind, "card": card, "consents": consents(*purposes, scope=scope), **fields}
+    response = client.post("/partners", headers=member.headers, json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, object] = response.json()
+    return created

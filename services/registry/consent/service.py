@@ -52,6 +52,14 @@ def _check_sharing_target(session: Session, partner: Partner, purpose: str, fiel
         raise Invalid(field, "the partner's organisation is not an active member of that pool")
 
 
+def require_file(entries: Sequence[ConsentIn], held: bool, field_prefix: str) -> None:
+    """Every purpose needs `file` consent, given in the same batch or held already."""
+    if held or any(e.purpose == FILE for e in entries):
+        return
+    for index, entry in enumerate(entries):
+        raise Invalid(f"{field_prefix}[{index}].purpose", f"{entry.purpose!r} needs `file` consent first")
+
+
 def grant(
     session: Session,
     keyring: Keyring,
@@ -61,14 +69,11 @@ def grant(
     *,
     field_prefix: str = "consents",
 ) -> list[ConsentRecord]:
-    """Records each grant. Every purpose needs `file` consent, given now or before."""
-    purposes = {e.purpose for e in entries}
-    has_file = FILE in purposes or FILE in current(session, partner.id)
+    """Records each grant."""
+    require_file(entries, FILE in current(session, partner.id), field_prefix)
     records = []
     for index, entry in enumerate(entries):
         field = f"{field_prefix}[{index}].purpose"
-        if entry.purpose != FILE and not has_file:
-            raise Invalid(field, f"{entry.purpose!r} needs `file` consent first")
         if SHARING.match(entry.purpose):
             _check_sharing_target(session, partner, entry.purpose, field)
         records.append(_append(session, keyring, partner, entry, "granted", actor))

@@ -170,6 +170,7 @@ def create_partner(
     responsible = data.responsible_user_id or principal.user_id
     if responsible is not None:
         check_member(session, org, responsible, "responsible_user_id")
+    consent.require_file(data.consents, False, "consents")
     has_file = any(c.purpose == consent.FILE for c in data.consents)
     document = card.model_dump(mode="json")
     if not has_file:
