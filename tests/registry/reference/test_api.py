@@ -64,9 +64,9 @@ def test_the_84_helsinki_districts_with_names_population_and_centres(
     assert keskusta["population"] == 18_462
     assert keskusta["organisation_id"] is None
     assert "Paavo" in keskusta["source"]
-    # Paavo's centre point (384979, 6672361) in WGS84: near the Kamppi-Töölö border.
-    assert keskusta["centre_lat"] == pytest.approx(60.1731, abs=0.001)
-    assert keskusta["centre_lon"] == pytest.approx(24.9307, abs=0.002)
+    # Paavo's centre point (384979, 6672361) in WGS84, by the Parliament House.
+    assert keskusta["centre_lat"] == pytest.approx(60.17190, abs=1e-5)
+    assert keskusta["centre_lon"] == pytest.approx(24.92688, abs=1e-5)
     assert all(60.0 < d["centre_lat"] < 60.4 and 24.7 < d["centre_lon"] < 25.3 for d in districts)
 
 
@@ -95,9 +95,10 @@ def test_adjacency_is_symmetric_and_never_reflexive(client: TestClient, world: W
     for code, neighbours in adjacency.items():
         assert code not in neighbours
         assert all(code in adjacency[other] for other in neighbours)
-    # Every district on the mainland or a bridged island has a neighbour; Suomenlinna too,
-    # as its postal area borders the city centre's waters.
-    assert all(adjacency.values())
+    # Paavo's areas end at the shore: districts across water from all others (Katajanokka,
+    # Suomenlinna, Kuusisaari, Kulosaari, Tammisalo, Santahamina) share no border.
+    alone = {code for code, neighbours in adjacency.items() if not neighbours}
+    assert alone == {"00160", "00190", "00340", "00570", "00830", "00860"}
 
 
 def test_the_map_gets_a_wgs84_feature_collection(client: TestClient, world: World) -> None:
