@@ -15,6 +15,8 @@ from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
 from shared import migrations
 
+pytest_plugins = ["tests.stack"]
+
 PG_ADMIN_DSN = os.environ.get("KORTISTO_TEST_PG_ADMIN", "postgresql://root@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("KORTISTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

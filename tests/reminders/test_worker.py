@@ -1,14 +1,11 @@
 """The Celery worker and beat as real processes on the real Redis broker: a task round
 trip, beat's periodic tick, and registry events reaching the other services."""
 
-import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from kortisto.services import database_of
 from services.matching.pools.models import PoolMembership
 from services.registry.identity import service as identity
 from services.registry.identity.models import OrganisationKind
@@ -17,77 +14,12 @@ from services.registry.pools import service as pools
 from services.reminders.operations.models import Heartbeat
 from services.reminders.organisations.models import OrganisationClock
 from services.reminders.settings import RemindersSettings
-from services.reminders.worker import QUEUES, create_celery
-from shared import migrations
+from services.reminders.worker import create_celery
 from shared.auth import Principal
 from shared.database import Database
-from tests.live import process, wait_until
+from tests.live import wait_until
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def stack_env(
-    pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, str]:
-    redis_db = random.randint(1, 15)  # keeps this run's queues apart from others on the machine
-    broker = redis_url.rsplit("/", 1)[0] + f"/{redis_db}"
-    return {
-        "KORTISTO_ENVIRONMENT": "test",
-        "KORTISTO_DATA_DIR": str(tmp_path_factory.mktemp("worker")),
-        "KORTISTO_REGISTRY_DATABASE_URL": pg_url,
-        "KORTISTO_MATCHING_DATABASE_URL": pg_url,
-        "KORTISTO_REMINDERS_DATABASE_URL": pg_url,
-        "KORTISTO_BROKER_URL": broker,
-        "KORTISTO_RESULT_BACKEND": broker,
-        "KORTISTO_HEARTBEAT_SECONDS": "1",
-        "KORTISTO_RELAY_SECONDS": "1",
-    }
-
-
-@pytest.fixture(scope="module")
-def databases(
-    stack_env: dict[str, str], monkeypatch_module: pytest.MonkeyPatch
-) -> Iterator[dict[str, Database]]:
-    for key, value in stack_env.items():
-        monkeypatch_module.setenv(key, value)
-    from kortisto.services import service_settings
-
-    found = {name: database_of(name, s) for name, s in service_settings().items()}
-    for name, database in found.items():
-        migrations.upgrade(name, database)
-    yield found
-    for database in found.values():
-        database.dispose()
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def worker(
-    stack_env: dict[str, str],
-    databases: dict[str, Database],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Path]:
-    logs = tmp_path_factory.mktemp("logs")
-    celery = ["-m", "celery", "-A", "services.reminders.worker"]
-    with (
-        process(
-            [*celery, "worker", "-Q", ",".join(QUEUES), "--concurrency", "2", "--loglevel", "INFO"],
-            stack_env,
-            logs / "worker.log",
-        ),
-        process(
-            [*celery, "beat", "--loglevel", "INFO", "--schedule", str(logs / "beat-schedule")],
-            stack_env,
-            logs / "beat.log",
-        ),
-    ):
-        yield logs
 
 
 def count(database: Database, model: type) -> int:
@@ -95,8 +27,8 @@ def count(database: Database, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_a_task_goes_through_redis_and_its_result_comes_back(worker: Path) -> None:
-    app = create_celery(RemindersSettings())
+def test_a_task_goes_through_redis_and_its_result_comes_back(worker: Path, broker_url: str) -> None:
+    app = create_celery(RemindersSettings(broker_url=broker_url, result_backend=broker_url))
     result = app.send_task("registry.events.relay")
     assert isinstance(result.get(timeout=60), int)
 

@@ -45,10 +45,8 @@ def test_centre_is_inside_even_when_the_centroid_is_not() -> None:
 
 
 def test_area_subtracts_holes() -> None:
-    with_hole: Shape = [
-        square(0, 0)[0][:1]
-        + [[(25.0, 25.0), (25.0, 75.0), (75.0, 75.0), (75.0, 25.0), (25.0, 25.0)]]
-    ]
+    hole = [(25.0, 25.0), (25.0, 75.0), (75.0, 75.0), (75.0, 25.0), (25.0, 25.0)]
+    with_hole: Shape = [[square(0, 0)[0][0], hole]]
     assert geometry.area(with_hole) == pytest.approx(10_000 - 2_500)
 
 
