@@ -25,9 +25,11 @@ def worker_registry() -> Registry:
 
 @shared_task(name="registry.partners.purge_pending")
 def purge_pending() -> int:
-    """Erases partners whose time without `file` consent has run out."""
+    """Makes partners whose `file` consent expired pending, and erases pending partners
+    whose time has run out."""
     registry = worker_registry()
     with registry.database.session() as session:
+        rights.end_expired_files(session, registry)
         return rights.purge_pending(session, registry)
 
 

@@ -11,6 +11,8 @@ from services.registry.access import service as access
 from services.registry.activities import service as activities
 from services.registry.audit import service as audit
 from services.registry.consent import service as consent
+from services.registry.consent.models import ConsentGrant
+from services.registry.consent.service import grant_is_valid
 from services.registry.models import outbox
 from services.registry.partners import service as partners
 from services.registry.partners.models import Partner, PartnerKind, PartnerStatus
@@ -90,6 +92,22 @@ def erase_partner(
     partner = partners.find_own(session, principal, partner_id)
     _may_act_for_subject(principal, partner)
     _erase(session, registry, partner, principal)
+
+
+def end_expired_files(session: Session, registry: Registry, today: date | None = None) -> int:
+    """Partners whose `file` consent expired become pending, as after a withdrawal."""
+    held = (
+        select(ConsentGrant.partner_id)
+        .where(ConsentGrant.partner_id == Partner.id, ConsentGrant.purpose == consent.FILE,
+               grant_is_valid(today or date.today()))
+        .exists()
+    )
+    lapsed = list(session.scalars(
+        select(Partner).where(Partner.status != PartnerStatus.pending.value, ~held)
+    ))
+    for partner in lapsed:
+        partners.after_consent_change(session, registry, partner)
+    return len(lapsed)
 
 
 def purge_pending(session: Session, registry: Registry, today: date | None = None) -> int:

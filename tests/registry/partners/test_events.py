@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 from services.registry.partners.models import Partner
-from services.registry.partners.rights import purge_pending
+from services.registry.partners.rights import end_expired_files, purge_pending
 from services.registry.runtime import Registry
 from shared.crypto import open_from
 from tests.registry.conftest import World, add_partner, citizen_card, consents
@@ -75,3 +75,23 @@ def test_pending_partners_are_purged_when_their_time_is_up(
     client.post(f"/partners/{waiting['id']}/consents", headers=staff.headers, json=consents("file"))
     with registry.database.session() as session:
         assert purge_pending(session, registry, date.today() + timedelta(days=400)) == 0
+
+
+def test_an_expired_file_consent_makes_the_partner_pending(
+    client: TestClient, world: World, registry: Registry
+) -> None:
+    staff = world.member(world.organisation(), "staff")
+    partner = add_partner(client, staff, citizen_card("Määräaikainen"), "file", kind="citizen")
+    client.post(f"/partners/{partner['id']}/consents", headers=staff.headers, json=[{
+        "purpose": "file", "method": "written", "information_version": "v1",
+        "valid_until": (date.today() + timedelta(days=10)).isoformat()}])
+    with registry.database.session() as session:
+        assert end_expired_files(session, registry) == 0
+    # the grant is checked against today's date: move it into the past
+    with registry.database.session() as session:
+        session.execute(text("UPDATE registry.consent_grants SET valid_until = :d WHERE partner_id = :p"),
+                        {"d": date.today() - timedelta(days=1), "p": partner["id"]})
+    with registry.database.session() as session:
+        assert end_expired_files(session, registry) == 1
+    now = client.get(f"/partners/{partner['id']}", headers=staff.headers).json()
+    assert now["status"] == "pending" and set(now["card"]) == {"name", "contact"}
