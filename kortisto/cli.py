@@ -42,6 +42,26 @@ def migrate() -> None:
         finally:
             database.dispose()
         typer.echo(f"{name}: up to date")
+    _load_reference_data()
+
+
+def _load_reference_data() -> None:
+    """Loads (or refreshes) the default districts and categories when the reference data
+    is at hand; a deployment without it still migrates, with a warning."""
+    from services.registry.reference.defaults import ReferenceDataMissing, load_defaults
+
+    registry = _registry()
+    try:
+        with registry.database.session() as session:
+            districts, categories = load_defaults(session, registry.settings.reference_data_dir)
+    except ReferenceDataMissing as exc:
+        typer.secho(f"reference data not loaded: {exc}", err=True, fg=typer.colors.YELLOW)
+        return
+    finally:
+        registry.database.dispose()
+    typer.echo(
+        f"reference data: {districts} districts and {categories} categories added or changed"
+    )
 
 
 @app.command("init-keys")

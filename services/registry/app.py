@@ -8,9 +8,11 @@ from services.registry.aggregates.api import router as aggregates_router
 from services.registry.audit.api import router as audit_router
 from services.registry.auth.api import router as auth_router
 from services.registry.consent.api import router as consent_router
+from services.registry.districts.api import router as districts_router
 from services.registry.identity.api import router as identity_router
 from services.registry.partners.api import router as partners_router
 from services.registry.pools.api import router as pools_router
+from services.registry.reference.api import router as reference_router
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from shared.app import create_service_app
@@ -41,7 +43,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         consent_router,
         activities_router,
         access_router,
-        aggregates_router,
+        aggregates_router, reference_router, districts_router,
     )
     for router in routers:
         app.include_router(router)

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from services.registry.identity import service as identity
 from services.registry.identity.models import OrganisationKind
 from services.registry.identity.schemas import OrganisationIn, UserIn
+from services.registry.reference.defaults import load_defaults
 from services.registry.runtime import Registry
 
 PASSWORD = "a long enough password"
@@ -26,6 +27,15 @@ def registry(registry_app: TestClient) -> Iterator[Registry]:
         ).all()
         names = ", ".join(f"registry.{t}" for t in tables if t not in KEEP)
         session.execute(text(f"TRUNCATE {names} CASCADE"))
+
+
+@pytest.fixture
+def defaults(registry: Registry) -> Iterator[tuple[int, int]]:
+    """The default districts and categories, loaded for one test (the ``registry`` fixture
+    empties every table afterwards)."""
+    with registry.database.session() as session:
+        loaded = load_defaults(session, registry.settings.reference_data_dir)
+    yield loaded
 
 
 @pytest.fixture
@@ -85,7 +95,11 @@ def consents(*purposes: str, scope: str | None = None) -> list[dict[str, object]
     """Consent entries as a staff member records them on a card."""
     entries: list[dict[str, object]] = []
     for purpose in purposes:
-        entry: dict[str, object] = {"purpose": purpose, "method": "written", "information_version": "v1"}
+        entry: dict[str, object] = {
+            "purpose": purpose,
+            "method": "written",
+            "information_version": "v1",
+        }
         if scope and ":" in purpose:
             entry["scope"] = scope
         entries.append(entry)
@@ -96,7 +110,9 @@ def organisation_card(name: str, **extra: object) -> dict[str, object]:
     card: dict[str, object] = {
         "name": name,
         "contact": {"email": f"{name.split()[0].lower()}@example.org", "phone": "040 1234567"},
-        "offers": [{"title": "Kokkikerho", "description": "Cooking together", "schedule": "Tuesdays 17-19"}],
+        "offers": [
+            {"title": "Kokkikerho", "description": "Cooking together", "schedule": "Tuesdays 17-19"}
+        ],
         "resources_available": ["kitchen"],
         "notes": "internal note",
     }
@@ -118,8 +134,13 @@ def citizen_card(name: str, **extra: object) -> dict[str, object]:
 
 
 def add_partner(
-    client: TestClient, member: Member, card: dict[str, object], *purposes: str,
-    kind: str = "organisation", scope: str | None = None, **fields: object,
+    client: TestClient,
+    member: Member,
+    card: dict[str, object],
+    *purposes: str,
+    kind: str = "organisation",
+    scope: str | None = None,
+    **fields: object,
 ) -> dict[str, object]:
     body = {"kind": kind, "card": card, "consents": consents(*purposes, scope=scope), **fields}
     response = client.post("/partners", headers=member.headers, json=body)

@@ -16,12 +16,18 @@ Request = Callable[[TestClient, Member, str], int]
 
 PARTNER_ENDPOINTS: dict[str, Request] = {
     "read": lambda c, m, p: c.get(f"/partners/{p}", headers=m.headers).status_code,
-    "change": lambda c, m, p: c.patch(f"/partners/{p}", headers=m.headers, json={"tie_strength": "weak"}).status_code,
+    "change": lambda c, m, p: (
+        c.patch(f"/partners/{p}", headers=m.headers, json={"tie_strength": "weak"}).status_code
+    ),
     "export": lambda c, m, p: c.get(f"/partners/{p}/export", headers=m.headers).status_code,
     "activities": lambda c, m, p: c.get(f"/partners/{p}/activities", headers=m.headers).status_code,
-    "log": lambda c, m, p: c.post(f"/partners/{p}/activities", headers=m.headers, json={"kind": "contact"}).status_code,
+    "log": lambda c, m, p: (
+        c.post(f"/partners/{p}/activities", headers=m.headers, json={"kind": "contact"}).status_code
+    ),
     "consents": lambda c, m, p: c.get(f"/partners/{p}/consents", headers=m.headers).status_code,
-    "receipt": lambda c, m, p: c.get(f"/partners/{p}/consents/receipt", headers=m.headers).status_code,
+    "receipt": lambda c, m, p: (
+        c.get(f"/partners/{p}/consents/receipt", headers=m.headers).status_code
+    ),
 }
 
 
@@ -39,7 +45,9 @@ def actors(client: TestClient, world: World) -> dict[str, Member]:
 
 def pool_between(client: TestClient, a: Member, b: Member) -> str:
     pool: str = client.post("/pools", headers=a.headers, json={"name": "Matrix Pool"}).json()["id"]
-    client.post(f"/pools/{pool}/invitations", headers=a.headers, json={"organisation_id": b.organisation_id})
+    client.post(
+        f"/pools/{pool}/invitations", headers=a.headers, json={"organisation_id": b.organisation_id}
+    )
     client.post(f"/pools/{pool}/accept", headers=b.headers)
     return pool
 
@@ -71,11 +79,15 @@ def test_partner_endpoints(client: TestClient, actors: dict[str, Member], state:
     responsible = actors["own responsible"]
     pool = pool_between(client, actors["own admin"], actors["pooled admin"])
     if state == "shared":
-        partner = add_partner(client, responsible, organisation_card("Matrix"), "file", "team", f"pool:{pool}")
+        partner = add_partner(
+            client, responsible, organisation_card("Matrix"), "file", "team", f"pool:{pool}"
+        )
     elif state == "private":
         partner = add_partner(client, responsible, organisation_card("Matrix"), "file")
     else:
-        partner = add_partner(client, responsible, {"name": "Matrix", "contact": {"email": "m@example.org"}})
+        partner = add_partner(
+            client, responsible, {"name": "Matrix", "contact": {"email": "m@example.org"}}
+        )
     mismatches = []
     for actor, member in actors.items():
         for endpoint, call in PARTNER_ENDPOINTS.items():
@@ -86,17 +98,43 @@ def test_partner_endpoints(client: TestClient, actors: dict[str, Member], state:
 
 
 ORGANISATION_ENDPOINTS: dict[str, tuple[Request, set[str]]] = {
-    "list partners": (lambda c, m, _: c.get("/partners", headers=m.headers).status_code,
-                      {"admin", "staff", "coordinator"}),
-    "add partner": (lambda c, m, _: c.post("/partners", headers=m.headers, json={
-        "kind": "organisation", "card": {"name": "New", "contact": {"email": "n@example.org"}}}).status_code,
-        {"admin", "staff", "coordinator"}),
-    "access log": (lambda c, m, _: c.get("/access-log", headers=m.headers).status_code,
-                   {"admin", "staff", "coordinator"}),
-    "verify access log": (lambda c, m, _: c.get("/access-log/verify", headers=m.headers).status_code, {"admin"}),
-    "supply": (lambda c, m, _: c.get("/aggregates/supply", headers=m.headers).status_code, {"admin", "planner"}),
-    "members": (lambda c, m, _: c.get("/users", headers=m.headers).status_code, {"admin", "staff", "coordinator"}),
-    "pools": (lambda c, m, _: c.get("/pools", headers=m.headers).status_code, {"admin", "staff", "coordinator"}),
+    "list partners": (
+        lambda c, m, _: c.get("/partners", headers=m.headers).status_code,
+        {"admin", "staff", "coordinator"},
+    ),
+    "add partner": (
+        lambda c, m, _: (
+            c.post(
+                "/partners",
+                headers=m.headers,
+                json={
+                    "kind": "organisation",
+                    "card": {"name": "New", "contact": {"email": "n@example.org"}},
+                },
+            ).status_code
+        ),
+        {"admin", "staff", "coordinator"},
+    ),
+    "access log": (
+        lambda c, m, _: c.get("/access-log", headers=m.headers).status_code,
+        {"admin", "staff", "coordinator"},
+    ),
+    "verify access log": (
+        lambda c, m, _: c.get("/access-log/verify", headers=m.headers).status_code,
+        {"admin"},
+    ),
+    "supply": (
+        lambda c, m, _: c.get("/aggregates/supply", headers=m.headers).status_code,
+        {"admin", "planner"},
+    ),
+    "members": (
+        lambda c, m, _: c.get("/users", headers=m.headers).status_code,
+        {"admin", "staff", "coordinator"},
+    ),
+    "pools": (
+        lambda c, m, _: c.get("/pools", headers=m.headers).status_code,
+        {"admin", "staff", "coordinator"},
+    ),
     "audit log": (lambda c, m, _: c.get("/audit-log", headers=m.headers).status_code, {"admin"}),
     "api tokens": (lambda c, m, _: c.get("/api-tokens", headers=m.headers).status_code, {"admin"}),
 }
@@ -115,9 +153,17 @@ def test_organisation_endpoints(client: TestClient, actors: dict[str, Member]) -
     assert mismatches == []
 
 
-def test_no_request_without_a_token_gets_through(client: TestClient, actors: dict[str, Member]) -> None:
-    partner = add_partner(client, actors["own responsible"], organisation_card("Anon"), "file", "team")
+def test_no_request_without_a_token_gets_through(
+    client: TestClient, actors: dict[str, Member]
+) -> None:
+    partner = add_partner(
+        client, actors["own responsible"], organisation_card("Anon"), "file", "team"
+    )
     anonymous = Member("", "", "", {})
-    codes = {name: call(client, anonymous, partner["id"]) for name, call in PARTNER_ENDPOINTS.items()}
-    codes |= {name: call(client, anonymous, "") for name, (call, _) in ORGANISATION_ENDPOINTS.items()}
+    codes = {
+        name: call(client, anonymous, partner["id"]) for name, call in PARTNER_ENDPOINTS.items()
+    }
+    codes |= {
+        name: call(client, anonymous, "") for name, (call, _) in ORGANISATION_ENDPOINTS.items()
+    }
     assert set(codes.values()) == {401}, codes

@@ -42,7 +42,7 @@ def list_notes(
     principal: TeamDep,
     session: SessionDep,
     registry: RegistryDep,
-    district: str | None = Query(None, max_length=32),
+    district: str | None = Query(None, max_length=16),
     since: date | None = Query(None, description="noted on or after this day"),
     page: int = Query(1, ge=1),
     page_size: int = Query(20, ge=1, le=100),

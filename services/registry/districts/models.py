@@ -25,7 +25,7 @@ class KnowledgeNote(Base):
     organisation_id: Mapped[str] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    district_code: Mapped[str] = mapped_column(String(32))
+    district_code: Mapped[str] = mapped_column(String(16))
     noted_on: Mapped[date] = mapped_column(Date)
     question_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     answer_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
@@ -43,7 +43,7 @@ class DistrictAssignment(Base):
     organisation_id: Mapped[str] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    district_code: Mapped[str] = mapped_column(String(32))
+    district_code: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     assigned_by: Mapped[str] = mapped_column(String(36))  # the user who assigned
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

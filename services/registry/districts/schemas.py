@@ -8,7 +8,7 @@ NOTE_MAX = 4000
 
 
 class KnowledgeNoteIn(BaseModel):
-    district_code: str = Field(min_length=1, max_length=32)
+    district_code: str = Field(min_length=1, max_length=16)
     question: str = Field(min_length=1, max_length=NOTE_MAX)
     answer: str = Field(min_length=1, max_length=NOTE_MAX)
     noted_on: date | None = Field(None, description="default today; not in the future")

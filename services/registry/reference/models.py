@@ -47,7 +47,7 @@ class District(Base):
     organisation_id: Mapped[str | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    code: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(16))
     name_fi: Mapped[str] = mapped_column(String(200))
     name_sv: Mapped[str | None] = mapped_column(String(200))
     population: Mapped[int | None] = mapped_column(Integer)

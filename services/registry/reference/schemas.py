@@ -6,6 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Language = Literal["fi", "sv", "en"]
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
+# Partners keep their district code in 16 characters.
+DISTRICT_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$"
 
 
 class DistrictOut(BaseModel):

@@ -19,7 +19,7 @@ from services.registry.reference.geometry import GeometryError, Point, Shape
 from services.registry.reference.models import Category, District, DistrictNeighbour
 from services.registry.reference.projection import tm35fin_to_wgs84, wgs84_to_tm35fin
 from services.registry.reference.schemas import (
-    CODE_PATTERN,
+    DISTRICT_CODE_PATTERN,
     CategoryDetail,
     CategoryIn,
     CategoryLabels,
@@ -227,10 +227,10 @@ def read_districts(collection: Any, options: DistrictImportOptions) -> list[Dist
             raise Invalid(f"{where}.properties", f"{where} has no properties")
         code = _text(properties, options.code_property, where, needed=True)
         assert code is not None
-        if not re.match(CODE_PATTERN, code):
+        if not re.match(DISTRICT_CODE_PATTERN, code):
             raise Invalid(
                 f"{where}.properties.{options.code_property}",
-                f"{where}: the code {code!r} must be 1-32 letters, digits, '.', '_' or '-'",
+                f"{where}: the code {code!r} must be 1-16 letters, digits, '.', '_' or '-'",
             )
         if code in seen:
             raise Invalid(
@@ -404,8 +404,13 @@ def _natural(code: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
 
 
+def _sibling_order(category: Category) -> tuple[bool, tuple[Any, ...]]:
+    """The defaults first, an organisation's own after them; each in natural code order."""
+    return category.organisation_id is not None, _natural(category.code)
+
+
 def _tree_order(categories: list[Category]) -> list[Category]:
-    """Parents first, each followed by its children, siblings in natural code order."""
+    """Parents first, each followed by its children."""
     codes = {c.code for c in categories}
     children: dict[str | None, list[Category]] = defaultdict(list)
     for category in categories:
@@ -415,7 +420,7 @@ def _tree_order(categories: list[Category]) -> list[Category]:
     seen: set[str] = set()
 
     def visit(parent: str | None) -> None:
-        for child in sorted(children[parent], key=lambda c: _natural(c.code)):
+        for child in sorted(children[parent], key=_sibling_order):
             if child.id not in seen:
                 seen.add(child.id)
                 ordered.append(child)

@@ -17,8 +17,13 @@ from tests.registry.conftest import World, add_partner, organisation_card
 def reads(client: TestClient, world: World, count: int) -> tuple[dict[str, str], str]:
     owner = world.member(world.organisation("Owner"), "admin", "staff")
     reader = world.member(world.organisation("Reader"), "staff")
-    partner = add_partner(client, owner, organisation_card("Luettava"), "file",
-                          f"organisation:{reader.organisation_id}")
+    partner = add_partner(
+        client,
+        owner,
+        organisation_card("Luettava"),
+        "file",
+        f"organisation:{reader.organisation_id}",
+    )
     for _ in range(count):
         assert client.get(f"/partners/{partner['id']}", headers=reader.headers).status_code == 200
     return owner.headers, owner.organisation_id
@@ -33,8 +38,13 @@ def test_an_edited_entry_is_found(client: TestClient, world: World, registry: Re
     headers, org = reads(client, world, 3)
     assert verify(client, headers)["valid"] is True
     with registry.database.session() as session:
-        session.execute(text("UPDATE registry.access_log SET action = 'search' "
-                             "WHERE owner_organisation_id = :o AND seq = 2"), {"o": org})
+        session.execute(
+            text(
+                "UPDATE registry.access_log SET action = 'search' "
+                "WHERE owner_organisation_id = :o AND seq = 2"
+            ),
+            {"o": org},
+        )
     result = verify(client, headers)
     assert result["valid"] is False and result["first_broken_seq"] == 2
 
@@ -42,31 +52,45 @@ def test_an_edited_entry_is_found(client: TestClient, world: World, registry: Re
 def test_a_removed_entry_is_found(client: TestClient, world: World, registry: Registry) -> None:
     headers, org = reads(client, world, 3)
     with registry.database.session() as session:
-        session.execute(text("DELETE FROM registry.access_log WHERE owner_organisation_id = :o AND seq = 2"),
-                        {"o": org})
+        session.execute(
+            text("DELETE FROM registry.access_log WHERE owner_organisation_id = :o AND seq = 2"),
+            {"o": org},
+        )
     assert verify(client, headers)["problem"] == "an entry is missing"
 
 
 def test_a_removed_tail_is_found(client: TestClient, world: World, registry: Registry) -> None:
     headers, org = reads(client, world, 3)
     with registry.database.session() as session:
-        session.execute(text("DELETE FROM registry.access_log WHERE owner_organisation_id = :o AND seq = 3"),
-                        {"o": org})
+        session.execute(
+            text("DELETE FROM registry.access_log WHERE owner_organisation_id = :o AND seq = 3"),
+            {"o": org},
+        )
     assert verify(client, headers)["problem"] == "entries at the end were removed"
 
 
-def test_the_command_line_check(client: TestClient, world: World, registry: Registry,
-                                registry_settings: RegistrySettings) -> None:
+def test_the_command_line_check(
+    client: TestClient, world: World, registry: Registry, registry_settings: RegistrySettings
+) -> None:
     _, org = reads(client, world, 2)
-    env = {**os.environ, "KORTISTO_REGISTRY_DATABASE_URL": registry_settings.database_url,
-           "KORTISTO_DATA_DIR": str(registry_settings.data_dir), "KORTISTO_ENVIRONMENT": "test"}
+    env = {
+        **os.environ,
+        "KORTISTO_REGISTRY_DATABASE_URL": registry_settings.database_url,
+        "KORTISTO_DATA_DIR": str(registry_settings.data_dir),
+        "KORTISTO_ENVIRONMENT": "test",
+    }
     command = [sys.executable, "-m", "kortisto.cli", "verify-access-log", "--org", org]
     good = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert good.returncode == 0, good.stderr
     assert "2 entries, ok" in good.stdout
     with registry.database.session() as session:
-        session.execute(text("UPDATE registry.access_log SET reader = 'user:someone-else' "
-                             "WHERE owner_organisation_id = :o AND seq = 1"), {"o": org})
+        session.execute(
+            text(
+                "UPDATE registry.access_log SET reader = 'user:someone-else' "
+                "WHERE owner_organisation_id = :o AND seq = 1"
+            ),
+            {"o": org},
+        )
     bad = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1
     assert "BROKEN at 1" in bad.stdout

@@ -19,10 +19,18 @@ def counts(registry: Registry) -> tuple[int, int, int]:
         )
 
 
-def test_an_organisation_card_is_kept_whole_and_encrypted(client: TestClient, world: World, registry: Registry) -> None:
+def test_an_organisation_card_is_kept_whole_and_encrypted(
+    client: TestClient, world: World, registry: Registry
+) -> None:
     staff = world.member(world.organisation(), "staff")
-    created = add_partner(client, staff, organisation_card("Kallion Kokkikerho ry", target_group="everyone"),
-                          "file", "team", tie_strength="strong")
+    created = add_partner(
+        client,
+        staff,
+        organisation_card("Kallion Kokkikerho ry", target_group="everyone"),
+        "file",
+        "team",
+        tie_strength="strong",
+    )
     assert created["status"] == "active" and created["view"] == "full"
     assert created["card"]["offers"][0]["schedule"] == "Tuesdays 17-19"
     assert created["card"]["contact"]["phone"] == "+358401234567"
@@ -33,7 +41,9 @@ def test_an_organisation_card_is_kept_whole_and_encrypted(client: TestClient, wo
     assert "Kokkikerho" not in dump and "kallion" not in dump.lower() and "358401234567" not in dump
 
 
-def test_bad_cards_name_the_field_and_write_nothing(client: TestClient, world: World, registry: Registry) -> None:
+def test_bad_cards_name_the_field_and_write_nothing(
+    client: TestClient, world: World, registry: Registry
+) -> None:
     staff = world.member(world.organisation(), "staff")
     before = counts(registry)
     cases = {
@@ -43,20 +53,44 @@ def test_bad_cards_name_the_field_and_write_nothing(client: TestClient, world: W
         "card.unknown": organisation_card("Extra", unknown="field"),
     }
     for field, card in cases.items():
-        response = client.post("/partners", headers=staff.headers,
-                               json={"kind": "organisation", "card": card, "consents": consents("file")})
+        response = client.post(
+            "/partners",
+            headers=staff.headers,
+            json={"kind": "organisation", "card": card, "consents": consents("file")},
+        )
         assert response.status_code == 422, response.text
         assert response.json()["error"]["field"] == field
-    birthday = client.post("/partners", headers=staff.headers, json={
-        "kind": "citizen", "card": citizen_card("Future", birthday="2999-01-01"), "consents": consents("file")})
+    birthday = client.post(
+        "/partners",
+        headers=staff.headers,
+        json={
+            "kind": "citizen",
+            "card": citizen_card("Future", birthday="2999-01-01"),
+            "consents": consents("file"),
+        },
+    )
     assert birthday.json()["error"]["field"] == "card.birthday"
-    no_file = client.post("/partners", headers=staff.headers, json={
-        "kind": "organisation", "card": organisation_card("No File"), "consents": consents("team")})
+    no_file = client.post(
+        "/partners",
+        headers=staff.headers,
+        json={
+            "kind": "organisation",
+            "card": organisation_card("No File"),
+            "consents": consents("team"),
+        },
+    )
     assert no_file.status_code == 422
     assert no_file.json()["error"]["field"] == "consents[0].purpose"
-    responsible = client.post("/partners", headers=staff.headers, json={
-        "kind": "organisation", "card": organisation_card("Who"), "consents": consents("file"),
-        "responsible_user_id": "00000000-0000-0000-0000-000000000000"})
+    responsible = client.post(
+        "/partners",
+        headers=staff.headers,
+        json={
+            "kind": "organisation",
+            "card": organisation_card("Who"),
+            "consents": consents("file"),
+            "responsible_user_id": "00000000-0000-0000-0000-000000000000",
+        },
+    )
     assert responsible.json()["error"]["field"] == "responsible_user_id"
     assert counts(registry) == before
 
@@ -65,16 +99,27 @@ def test_a_partner_without_file_consent_keeps_only_a_name_and_a_way_to_ask(
     client: TestClient, world: World
 ) -> None:
     staff = world.member(world.organisation(), "staff")
-    too_much = client.post("/partners", headers=staff.headers,
-                           json={"kind": "citizen", "card": citizen_card("Pia Pending")})
+    too_much = client.post(
+        "/partners",
+        headers=staff.headers,
+        json={"kind": "citizen", "card": citizen_card("Pia Pending")},
+    )
     assert too_much.status_code == 422 and too_much.json()["error"]["field"] == "consents"
-    pending = add_partner(client, staff, {"name": "Pia Pending", "contact": {"phone": "0401112222"}}, kind="citizen")
+    pending = add_partner(
+        client, staff, {"name": "Pia Pending", "contact": {"phone": "0401112222"}}, kind="citizen"
+    )
     assert pending["status"] == "pending" and pending["purge_after"]
-    assert pending["card"] == {"name": "Pia Pending", "contact": {"email": None, "phone": "+358401112222"}}
-    log = client.post(f"/partners/{pending['id']}/activities", headers=staff.headers, json={"kind": "contact"})
+    assert pending["card"] == {
+        "name": "Pia Pending",
+        "contact": {"email": None, "phone": "+358401112222"},
+    }
+    log = client.post(
+        f"/partners/{pending['id']}/activities", headers=staff.headers, json={"kind": "contact"}
+    )
     assert log.status_code == 422
-    granted = client.post(f"/partners/{pending['id']}/consents", headers=staff.headers,
-                          json=consents("file", "team"))
+    granted = client.post(
+        f"/partners/{pending['id']}/consents", headers=staff.headers, json=consents("file", "team")
+    )
     assert granted.status_code == 201
     now = client.get(f"/partners/{pending['id']}", headers=staff.headers).json()
     assert now["status"] == "active" and now["purge_after"] is None
@@ -82,14 +127,34 @@ def test_a_partner_without_file_consent_keeps_only_a_name_and_a_way_to_ask(
 
 def test_a_possible_duplicate_is_pointed_out(client: TestClient, world: World) -> None:
     staff = world.member(world.organisation(), "staff")
-    first = add_partner(client, staff, citizen_card("Matti Meikäläinen", contact={"email": "matti@example.fi"}),
-                        "file", kind="citizen")
-    by_email = add_partner(client, staff, citizen_card("M. M.", contact={"email": " Matti@Example.FI"}),
-                           "file", kind="citizen")
-    by_name = add_partner(client, staff, citizen_card("matti meikalainen", contact={"email": "other@example.fi"}),
-                          "file", kind="citizen")
-    other = add_partner(client, staff, citizen_card("Liisa Virtanen", contact={"email": "liisa@example.fi"}),
-                        "file", kind="citizen")
+    first = add_partner(
+        client,
+        staff,
+        citizen_card("Matti Meikäläinen", contact={"email": "matti@example.fi"}),
+        "file",
+        kind="citizen",
+    )
+    by_email = add_partner(
+        client,
+        staff,
+        citizen_card("M. M.", contact={"email": " Matti@Example.FI"}),
+        "file",
+        kind="citizen",
+    )
+    by_name = add_partner(
+        client,
+        staff,
+        citizen_card("matti meikalainen", contact={"email": "other@example.fi"}),
+        "file",
+        kind="citizen",
+    )
+    other = add_partner(
+        client,
+        staff,
+        citizen_card("Liisa Virtanen", contact={"email": "liisa@example.fi"}),
+        "file",
+        kind="citizen",
+    )
     assert by_email["possible_duplicates"] == [first["id"]]
     assert first["id"] in by_name["possible_duplicates"]
     assert other["possible_duplicates"] == []
@@ -100,53 +165,98 @@ def test_logging_an_activity_updates_last_contact(client: TestClient, world: Wor
     partner = add_partner(client, staff, organisation_card("Seurakunta"), "file", "team")
     assert partner["last_contact_on"] is None
     url = f"/partners/{partner['id']}/activities"
-    client.post(url, headers=staff.headers, json={"kind": "meeting", "occurred_on": "2026-01-10",
-                                                  "content": "met the deacon", "outcome": "joins in spring"})
+    client.post(
+        url,
+        headers=staff.headers,
+        json={
+            "kind": "meeting",
+            "occurred_on": "2026-01-10",
+            "content": "met the deacon",
+            "outcome": "joins in spring",
+        },
+    )
     client.post(url, headers=staff.headers, json={"kind": "contact", "occurred_on": "2025-12-01"})
-    assert client.get(f"/partners/{partner['id']}", headers=staff.headers).json()["last_contact_on"] == "2026-01-10"
+    assert (
+        client.get(f"/partners/{partner['id']}", headers=staff.headers).json()["last_contact_on"]
+        == "2026-01-10"
+    )
     logged = client.get(url, headers=staff.headers).json()
     assert [a["kind"] for a in logged] == ["meeting", "contact"]
     assert logged[0]["outcome"] == "joins in spring"
-    future = client.post(url, headers=staff.headers, json={"kind": "contact", "occurred_on": "2999-01-01"})
+    future = client.post(
+        url, headers=staff.headers, json={"kind": "contact", "occurred_on": "2999-01-01"}
+    )
     assert future.status_code == 422 and future.json()["error"]["field"] == "occurred_on"
 
 
-def test_competence_cards_and_contributions_belong_to_citizens(client: TestClient, world: World) -> None:
+def test_competence_cards_and_contributions_belong_to_citizens(
+    client: TestClient, world: World
+) -> None:
     staff = world.member(world.organisation(), "staff")
-    citizen = add_partner(client, staff, citizen_card("Aili Leipuri"), "file", "team", kind="citizen")
-    card = client.post(f"/partners/{citizen['id']}/competence-cards", headers=staff.headers, json={
-        "kind": "competence", "domain": "cooking", "title": "Leipominen",
-        "description": "Bakes rye bread", "preferences": "mornings, small groups"})
+    citizen = add_partner(
+        client, staff, citizen_card("Aili Leipuri"), "file", "team", kind="citizen"
+    )
+    card = client.post(
+        f"/partners/{citizen['id']}/competence-cards",
+        headers=staff.headers,
+        json={
+            "kind": "competence",
+            "domain": "cooking",
+            "title": "Leipominen",
+            "description": "Bakes rye bread",
+            "preferences": "mornings, small groups",
+        },
+    )
     assert card.status_code == 201
     shown = client.get(f"/partners/{citizen['id']}", headers=staff.headers).json()
     assert shown["competence_cards"][0]["preferences"] == "mornings, small groups"
-    given = client.post(f"/partners/{citizen['id']}/contributions", headers=staff.headers,
-                        json={"how": "baked for the summer party", "where": "Kallio library"})
+    given = client.post(
+        f"/partners/{citizen['id']}/contributions",
+        headers=staff.headers,
+        json={"how": "baked for the summer party", "where": "Kallio library"},
+    )
     assert given.status_code == 201
     organisation = add_partner(client, staff, organisation_card("Kirjasto"), "file")
-    wrong = client.post(f"/partners/{organisation['id']}/competence-cards", headers=staff.headers,
-                        json={"kind": "strength", "domain": "arts", "title": "x"})
+    wrong = client.post(
+        f"/partners/{organisation['id']}/competence-cards",
+        headers=staff.headers,
+        json={"kind": "strength", "domain": "arts", "title": "x"},
+    )
     assert wrong.status_code == 422
 
 
 def test_changing_a_card_reindexes_it(client: TestClient, world: World) -> None:
     staff = world.member(world.organisation(), "staff")
     partner = add_partner(client, staff, organisation_card("Vanha Nimi"), "file", "team")
-    changed = client.patch(f"/partners/{partner['id']}", headers=staff.headers,
-                           json={"card": organisation_card("Uusi Nimi"), "tie_strength": "strong"})
+    changed = client.patch(
+        f"/partners/{partner['id']}",
+        headers=staff.headers,
+        json={"card": organisation_card("Uusi Nimi"), "tie_strength": "strong"},
+    )
     assert changed.status_code == 200
     assert changed.json()["tie_strength"] == "strong"
-    names = lambda q: [p["name"] for p in client.get("/partners", headers=staff.headers, params={"name": q}).json()["items"]]  # noqa: E731
+    def names(query: str) -> list[str]:
+        found = client.get("/partners", headers=staff.headers, params={"name": query}).json()
+        return [p["name"] for p in found["items"]]
+
     assert names("uusi") == ["Uusi Nimi"]
     assert names("vanha") == []
 
 
-def test_export_holds_everything_and_erasure_shreds(client: TestClient, world: World, registry: Registry) -> None:
+def test_export_holds_everything_and_erasure_shreds(
+    client: TestClient, world: World, registry: Registry
+) -> None:
     org = world.organisation()
     staff = world.member(org, "staff")
-    partner = add_partner(client, staff, citizen_card("Erkki Erase"), "file", "team", kind="citizen")
+    partner = add_partner(
+        client, staff, citizen_card("Erkki Erase"), "file", "team", kind="citizen"
+    )
     pid = partner["id"]
-    client.post(f"/partners/{pid}/activities", headers=staff.headers, json={"kind": "contact", "content": "called"})
+    client.post(
+        f"/partners/{pid}/activities",
+        headers=staff.headers,
+        json={"kind": "contact", "content": "called"},
+    )
     exported = client.get(f"/partners/{pid}/export", headers=staff.headers)
     assert exported.status_code == 200
     body = exported.json()
@@ -162,10 +272,18 @@ def test_export_holds_everything_and_erasure_shreds(client: TestClient, world: W
     assert client.get(f"/partners/{pid}", headers=staff.headers).status_code == 404
     with registry.database.session() as session:
         try:
-            registry.keyring.decrypt(session, table="partners", row_id=pid, column="document", blob=blob)
+            registry.keyring.decrypt(
+                session, table="partners", row_id=pid, column="document", blob=blob
+            )
             raise AssertionError("a shredded partner's card still decrypts")
         except SubjectShredded:
             pass
-        events = session.execute(text("SELECT type FROM registry.outbox WHERE payload::text LIKE :p"),
-                                 {"p": f"%{pid}%"}).scalars().all()
+        events = (
+            session.execute(
+                text("SELECT type FROM registry.outbox WHERE payload::text LIKE :p"),
+                {"p": f"%{pid}%"},
+            )
+            .scalars()
+            .all()
+        )
     assert "partner.forgotten" in events

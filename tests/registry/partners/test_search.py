@@ -25,10 +25,27 @@ def test_name_prefixes_ignore_case_and_accents(client: TestClient, world: World)
 
 def test_free_text_finds_offers_skills_and_resources(client: TestClient, world: World) -> None:
     staff = world.member(world.organisation(), "staff")
-    add_partner(client, staff, organisation_card("Kerho", offers=[
-        {"title": "Kokkikerho", "description": "Cooking for beginners", "schedule": "Tue"}],
-        resources_available=["sauna"]), "file", "team")
-    add_partner(client, staff, citizen_card("Neuloja", skills=["neulominen", "Knitting"]), "file", "team", kind="citizen")
+    add_partner(
+        client,
+        staff,
+        organisation_card(
+            "Kerho",
+            offers=[
+                {"title": "Kokkikerho", "description": "Cooking for beginners", "schedule": "Tue"}
+            ],
+            resources_available=["sauna"],
+        ),
+        "file",
+        "team",
+    )
+    add_partner(
+        client,
+        staff,
+        citizen_card("Neuloja", skills=["neulominen", "Knitting"]),
+        "file",
+        "team",
+        kind="citizen",
+    )
     assert names(client, staff, text="kokki") == ["Kerho"]
     assert names(client, staff, text="cooking beginners") == ["Kerho"]
     assert names(client, staff, text="SAUNA") == ["Kerho"]
@@ -38,9 +55,13 @@ def test_free_text_finds_offers_skills_and_resources(client: TestClient, world: 
 
 def test_coarse_filters_and_last_contact(client: TestClient, world: World) -> None:
     staff = world.member(world.organisation(), "staff")
-    strong = add_partner(client, staff, organisation_card("Vahva"), "file", "team", tie_strength="strong")
+    strong = add_partner(
+        client, staff, organisation_card("Vahva"), "file", "team", tie_strength="strong"
+    )
     add_partner(client, staff, citizen_card("Heikko"), "file", "team", kind="citizen")
-    client.post(f"/partners/{strong['id']}/activities", headers=staff.headers, json={"kind": "contact"})
+    client.post(
+        f"/partners/{strong['id']}/activities", headers=staff.headers, json={"kind": "contact"}
+    )
     assert names(client, staff, tie_strength="strong") == ["Vahva"]
     assert names(client, staff, kind="citizen") == ["Heikko"]
     assert names(client, staff, not_contacted_for_days=180) == ["Heikko"]
@@ -51,7 +72,13 @@ def test_coarse_filters_and_last_contact(client: TestClient, world: World) -> No
 
 def test_exact_email_and_phone(client: TestClient, world: World) -> None:
     staff = world.member(world.organisation(), "staff")
-    add_partner(client, staff, organisation_card("Puhelin", contact={"phone": "+358 40 765 4321"}), "file", "team")
+    add_partner(
+        client,
+        staff,
+        organisation_card("Puhelin", contact={"phone": "+358 40 765 4321"}),
+        "file",
+        "team",
+    )
     assert names(client, staff, phone="040 7654321") == ["Puhelin"]
     bad = client.get("/partners", headers=staff.headers, params={"email": "not-an-address"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "email"
@@ -61,7 +88,9 @@ def test_pages_and_own_partners_first(client: TestClient, world: World) -> None:
     a = world.member(world.organisation("Alpha Org"), "admin", "staff")
     b = world.member(world.organisation("Beta Org"), "admin", "staff")
     pool = client.post("/pools", headers=a.headers, json={"name": "P1"}).json()["id"]
-    client.post(f"/pools/{pool}/invitations", headers=a.headers, json={"organisation_id": b.organisation_id})
+    client.post(
+        f"/pools/{pool}/invitations", headers=a.headers, json={"organisation_id": b.organisation_id}
+    )
     client.post(f"/pools/{pool}/accept", headers=b.headers)
     for n in range(3):
         add_partner(client, b, organisation_card(f"Beta Partner {n}"), "file", f"pool:{pool}")

@@ -14,7 +14,9 @@ def pooled(client: TestClient, world: World) -> tuple[Member, Member, str]:
     a = world.member(world.organisation("Kotipolku"), "admin", "staff")
     b = world.member(world.organisation("Kallio ry"), "admin", "staff")
     pool = client.post("/pools", headers=a.headers, json={"name": "Kallio"}).json()["id"]
-    client.post(f"/pools/{pool}/invitations", headers=a.headers, json={"organisation_id": b.organisation_id})
+    client.post(
+        f"/pools/{pool}/invitations", headers=a.headers, json={"organisation_id": b.organisation_id}
+    )
     client.post(f"/pools/{pool}/accept", headers=b.headers)
     return a, b, pool
 
@@ -43,10 +45,25 @@ def test_a_pool_member_sees_only_consented_partners_and_only_the_scoped_fields(
     client: TestClient, world: World
 ) -> None:
     a, b, pool = pooled(client, world)
-    basic = add_partner(client, a, citizen_card("Perus Jaettu"), "file", "team", f"pool:{pool}",
-                        kind="citizen", scope="basic")
-    contact = add_partner(client, a, citizen_card("Yhteys Jaettu"), "file", f"pool:{pool}",
-                          kind="citizen", scope="contact")
+    basic = add_partner(
+        client,
+        a,
+        citizen_card("Perus Jaettu"),
+        "file",
+        "team",
+        f"pool:{pool}",
+        kind="citizen",
+        scope="basic",
+    )
+    contact = add_partner(
+        client,
+        a,
+        citizen_card("Yhteys Jaettu"),
+        "file",
+        f"pool:{pool}",
+        kind="citizen",
+        scope="contact",
+    )
     add_partner(client, a, citizen_card("Ei Jaettu"), "file", "team", kind="citizen")
 
     found = client.get("/partners", headers=b.headers, params={"scope": "shared"}).json()["items"]
@@ -63,7 +80,12 @@ def test_a_pool_member_sees_only_consented_partners_and_only_the_scoped_fields(
     assert seen_contact["consents"] == [] and seen_contact["responsible_user_id"] is None
     for path in ("activities", "export", "consents"):
         assert client.get(f"/partners/{basic['id']}/{path}", headers=b.headers).status_code == 403
-    assert client.patch(f"/partners/{basic['id']}", headers=b.headers, json={"tie_strength": "strong"}).status_code == 403
+    assert (
+        client.patch(
+            f"/partners/{basic['id']}", headers=b.headers, json={"tie_strength": "strong"}
+        ).status_code
+        == 403
+    )
     assert client.delete(f"/partners/{basic['id']}", headers=b.headers).status_code == 403
 
 
@@ -74,21 +96,37 @@ def test_every_read_from_outside_is_in_the_owners_access_log_and_the_chain_verif
     partner = add_partner(client, a, organisation_card("Lokitettu"), "file", f"pool:{pool}")
     client.get("/partners", headers=b.headers, params={"name": "lok"})
     client.get(f"/partners/{partner['id']}", headers=b.headers)
-    client.get(f"/partners/{partner['id']}", headers=a.headers)  # the owner's own read is not logged
+    client.get(
+        f"/partners/{partner['id']}", headers=a.headers
+    )  # the owner's own read is not logged
     log = client.get("/access-log", headers=a.headers).json()
     assert [(e["action"], e["reader_organisation_id"]) for e in log] == [
-        ("read", b.organisation_id), ("search", b.organisation_id)]
+        ("read", b.organisation_id),
+        ("search", b.organisation_id),
+    ]
     assert all(e["basis"] == f"pool:{pool}" for e in log)
     assert client.get("/access-log", headers=b.headers).json() == []
     assert client.get("/access-log/verify", headers=a.headers).json() == {
-        "entries": 2, "valid": True, "first_broken_seq": None, "problem": ""}
+        "entries": 2,
+        "valid": True,
+        "first_broken_seq": None,
+        "problem": "",
+    }
 
 
-def test_consent_naming_an_organisation_shares_with_it_alone(client: TestClient, world: World) -> None:
+def test_consent_naming_an_organisation_shares_with_it_alone(
+    client: TestClient, world: World
+) -> None:
     a = world.member(world.organisation("Owner Org"), "staff")
     named = world.member(world.organisation("Named Org"), "staff")
     other = world.member(world.organisation("Other Org"), "staff")
-    add_partner(client, a, organisation_card("Nimetty Jako"), "file", f"organisation:{named.organisation_id}")
+    add_partner(
+        client,
+        a,
+        organisation_card("Nimetty Jako"),
+        "file",
+        f"organisation:{named.organisation_id}",
+    )
     assert names(client, named, name="nimetty") == ["Nimetty Jako"]
     assert names(client, other, name="nimetty") == []
 
@@ -97,20 +135,32 @@ def test_withdrawal_removes_a_partner_from_others_at_once(client: TestClient, wo
     a, b, pool = pooled(client, world)
     partner = add_partner(client, a, organisation_card("Peruttava"), "file", "team", f"pool:{pool}")
     assert names(client, b, name="peru") == ["Peruttava"]
-    ended = client.post(f"/partners/{partner['id']}/consents/withdraw", headers=a.headers,
-                        json={"purposes": [f"pool:{pool}"], "method": "verbal"})
+    ended = client.post(
+        f"/partners/{partner['id']}/consents/withdraw",
+        headers=a.headers,
+        json={"purposes": [f"pool:{pool}"], "method": "verbal"},
+    )
     assert ended.json() == [f"pool:{pool}"]
     assert names(client, b, name="peru") == []
     assert client.get(f"/partners/{partner['id']}", headers=b.headers).status_code == 404
     assert names(client, a, name="peru") == ["Peruttava"]
 
 
-def test_withdrawing_file_consent_leaves_only_a_pending_name(client: TestClient, world: World) -> None:
+def test_withdrawing_file_consent_leaves_only_a_pending_name(
+    client: TestClient, world: World
+) -> None:
     a, b, pool = pooled(client, world)
-    partner = add_partner(client, a, citizen_card("Lähtevä"), "file", "team", f"pool:{pool}", kind="citizen")
-    client.post(f"/partners/{partner['id']}/activities", headers=a.headers, json={"kind": "contact"})
-    ended = client.post(f"/partners/{partner['id']}/consents/withdraw", headers=a.headers,
-                        json={"purposes": ["file"], "method": "written"}).json()
+    partner = add_partner(
+        client, a, citizen_card("Lähtevä"), "file", "team", f"pool:{pool}", kind="citizen"
+    )
+    client.post(
+        f"/partners/{partner['id']}/activities", headers=a.headers, json={"kind": "contact"}
+    )
+    ended = client.post(
+        f"/partners/{partner['id']}/consents/withdraw",
+        headers=a.headers,
+        json={"purposes": ["file"], "method": "written"},
+    ).json()
     assert sorted(ended) == sorted(["file", "team", f"pool:{pool}"])
     now = client.get(f"/partners/{partner['id']}", headers=a.headers).json()
     assert now["status"] == "pending" and now["purge_after"]
@@ -124,9 +174,19 @@ def test_withdrawing_file_consent_leaves_only_a_pending_name(client: TestClient,
 def test_expired_consent_no_longer_shares(client: TestClient, world: World) -> None:
     a, b, pool = pooled(client, world)
     partner = add_partner(client, a, organisation_card("Vanheneva"), "file", "team")
-    client.post(f"/partners/{partner['id']}/consents", headers=a.headers, json=[{
-        "purpose": f"pool:{pool}", "method": "written", "information_version": "v1",
-        "obtained_on": "2020-01-01", "valid_until": "2020-12-31"}])
+    client.post(
+        f"/partners/{partner['id']}/consents",
+        headers=a.headers,
+        json=[
+            {
+                "purpose": f"pool:{pool}",
+                "method": "written",
+                "information_version": "v1",
+                "obtained_on": "2020-01-01",
+                "valid_until": "2020-12-31",
+            }
+        ],
+    )
     assert names(client, b, name="vanh") == []
 
 
@@ -141,11 +201,25 @@ def test_leaving_the_pool_ends_sharing(client: TestClient, world: World) -> None
 def test_sharing_consent_needs_a_pool_the_owner_is_in(client: TestClient, world: World) -> None:
     a = world.member(world.organisation("Loner"), "staff")
     other = world.member(world.organisation("Other"), "admin")
-    foreign_pool = client.post("/pools", headers=other.headers, json={"name": "Theirs"}).json()["id"]
-    response = client.post("/partners", headers=a.headers, json={
-        "kind": "organisation", "card": organisation_card("Yritys"),
-        "consents": [{"purpose": "file", "method": "written", "information_version": "v1"},
-                     {"purpose": f"pool:{foreign_pool}", "method": "written", "information_version": "v1"}]})
+    foreign_pool = client.post("/pools", headers=other.headers, json={"name": "Theirs"}).json()[
+        "id"
+    ]
+    response = client.post(
+        "/partners",
+        headers=a.headers,
+        json={
+            "kind": "organisation",
+            "card": organisation_card("Yritys"),
+            "consents": [
+                {"purpose": "file", "method": "written", "information_version": "v1"},
+                {
+                    "purpose": f"pool:{foreign_pool}",
+                    "method": "written",
+                    "information_version": "v1",
+                },
+            ],
+        },
+    )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "consents[1].purpose"
 
