@@ -235,6 +235,7 @@ def test_changing_a_card_reindexes_it(client: TestClient, world: World) -> None:
     )
     assert changed.status_code == 200
     assert changed.json()["tie_strength"] == "strong"
+
     def names(query: str) -> list[str]:
         found = client.get("/partners", headers=staff.headers, params={"name": query}).json()
         return [p["name"] for p in found["items"]]

@@ -104,3 +104,49 @@ def test_pages_and_own_partners_first(client: TestClient, world: World) -> None:
     everyone = {p["id"] for p in first["items"]} | {p["id"] for p in second["items"]}
     assert len(everyone) == 7
     assert names(client, a, scope="own") == [f"Alpha Partner {n}" for n in range(4)]
+
+
+def test_district_with_its_neighbours_and_category(
+    client: TestClient, world: World, defaults: tuple[int, int]
+) -> None:
+    staff = world.member(world.organisation(), "staff")
+    for name, district in (
+        ("Keskusta", "00100"),
+        ("Punavuori", "00120"),
+        ("Kallio", "00530"),
+        ("Vuosaari", "00980"),
+    ):
+        add_partner(client, staff, organisation_card(name), "file", "team", district_code=district)
+    assert names(client, staff, district="00100") == ["Keskusta"]
+    assert names(client, staff, district="00100", neighbours=True) == [
+        "Kallio",
+        "Keskusta",
+        "Punavuori",
+    ]
+    unknown = client.post(
+        "/partners",
+        headers=staff.headers,
+        json={
+            "kind": "organisation",
+            "card": organisation_card("Nowhere"),
+            "district_code": "99999",
+            "consents": [{"purpose": "file", "method": "written", "information_version": "v1"}],
+        },
+    )
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "district_code"
+    code = client.get("/categories", headers=staff.headers, params={"q": "asum"}).json()[0]["code"]
+    add_partner(
+        client, staff, organisation_card("Luokiteltu"), "file", "team", category_codes=[code]
+    )
+    assert names(client, staff, category=code) == ["Luokiteltu"]
+    wrong = client.post(
+        "/partners",
+        headers=staff.headers,
+        json={
+            "kind": "organisation",
+            "card": organisation_card("Bad Category"),
+            "category_codes": ["NOPE"],
+            "consents": [{"purpose": "file", "method": "written", "information_version": "v1"}],
+        },
+    )
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "category_codes[0]"
