@@ -5,10 +5,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from services.registry.consent.schemas import ConsentIn, Method
 from services.registry.identity import service as identity
 from services.registry.identity.models import Organisation, OrganisationKind
 from services.registry.identity.schemas import OrganisationIn, UserIn
+from services.registry.partners import service as partners
+from services.registry.partners.models import PartnerKind, TieStrength
+from services.registry.partners.schemas import PartnerIn
 from services.registry.pools import service as pools
+from services.registry.reference import service as reference
 from services.registry.runtime import Registry
 from shared.auth import Principal
 
@@ -44,6 +49,144 @@ DEMO_LOGINS = (
 )
 
 
+def _consent(*purposes: str, scope: str | None = None) -> list[ConsentIn]:
+    return [
+        ConsentIn(
+            purpose=p,
+            scope=scope if ":" in p else None,
+            method=Method.written,
+            information_version="demo-1",
+        )
+        for p in purposes
+    ]
+
+
+def _offer(title: str, description: str, schedule: str) -> dict[str, str]:
+    return {"title": title, "description": description, "schedule": schedule}
+
+
+def _demo_partners(pool_id: str) -> list[tuple[int, PartnerIn]]:
+    """(which organisation owns it, the partner): a small Kallio network."""
+    pooled = f"pool:{pool_id}"
+    return [
+        (
+            0,
+            PartnerIn(
+                kind=PartnerKind.organisation,
+                district_code="00530",
+                category_codes=["P25.5"],
+                tie_strength=TieStrength.strong,
+                consents=_consent(
+                    "file", "team", "matching", "statistics", pooled, scope="contact"
+                ),
+                card={
+                    "name": "Kallion kokkikerho",
+                    "contact": {"email": "kokkikerho@example.org"},
+                    "target_group": "Kaikki ruoanlaitosta kiinnostuneet",
+                    "offers": [
+                        _offer(
+                            "Kokkikerho",
+                            "Laitetaan ruokaa yhdessä ja syödään yhdessä",
+                            "tiistaisin 17–19",
+                        )
+                    ],
+                    "resources_available": ["opetuskeittiö"],
+                    "resources_needed": ["vapaaehtoinen ohjaaja"],
+                },
+            ),
+        ),
+        (
+            0,
+            PartnerIn(
+                kind=PartnerKind.organisation,
+                district_code="00530",
+                category_codes=["P25.1"],
+                consents=_consent("file", "team", "matching", "statistics", pooled),
+                card={
+                    "name": "Kallion kirjasto",
+                    "contact": {"phone": "09 310 85000"},
+                    "facilities": "Esteetön sisäänkäynti, kokoushuone",
+                    "offers": [
+                        _offer("Lukupiiri", "Selkokirjojen lukupiiri", "torstaisin 14–15"),
+                        _offer(
+                            "Digituki", "Apua puhelimen ja koneen käyttöön", "maanantaisin 10–12"
+                        ),
+                    ],
+                    "resources_available": ["kokoushuone"],
+                },
+            ),
+        ),
+        (
+            0,
+            PartnerIn(
+                kind=PartnerKind.organisation,
+                district_code="00500",
+                category_codes=["P25.6"],
+                consents=_consent("file", "team", "statistics"),
+                card={
+                    "name": "Sörnäisten seurakunta",
+                    "contact": {"email": "diakonia@example.org"},
+                    "offers": [
+                        _offer("Yhteislaulu", "Lauletaan tuttuja lauluja", "keskiviikkoisin 13")
+                    ],
+                    "resources_needed": ["vapaaehtoisia kahvinkeittäjiä"],
+                },
+            ),
+        ),
+        (
+            0,
+            PartnerIn(
+                kind=PartnerKind.citizen,
+                district_code="00530",
+                tie_strength=TieStrength.weak,
+                consents=_consent("file", "team", "matching", "greetings"),
+                card={
+                    "name": "Helmi Naapuri",
+                    "contact": {"phone": "040 123 4567"},
+                    "birthday": "1958-04-12",
+                    "skills": ["ruoanlaitto", "leipominen"],
+                    "availability": [{"weekday": 2, "start": "16:00", "end": "20:00"}],
+                },
+            ),
+        ),
+        (
+            0,
+            PartnerIn(
+                kind=PartnerKind.citizen,
+                district_code="00510",
+                consents=_consent("file", "team", "matching", pooled, scope="basic"),
+                card={
+                    "name": "Juha Kävelijä",
+                    "contact": {"email": "juha@example.org"},
+                    "skills": ["kävelyseura", "walking company"],
+                    "availability": [{"weekday": 6, "start": "10:00", "end": "14:00"}],
+                },
+            ),
+        ),
+        (
+            1,
+            PartnerIn(
+                kind=PartnerKind.organisation,
+                district_code="00550",
+                category_codes=["P27.1"],
+                consents=_consent("file", "team", "statistics", pooled, scope="contact"),
+                card={
+                    "name": "Vallilan liikuntakeskus",
+                    "contact": {"website": "https://example.org"},
+                    "facilities": "Esteetön kuntosali",
+                    "offers": [
+                        _offer(
+                            "Ohjattu kuntosali",
+                            "Kuntosalivuoro avustajan kanssa",
+                            "perjantaisin 11–12",
+                        )
+                    ],
+                },
+            ),
+        ),
+    ]
+
+
 def seed(registry: Registry) -> bool:
     """Creates the demo network unless one exists; True when it was created now."""
     with registry.database.session() as session:
@@ -73,4 +216,11 @@ def seed(registry: Registry) -> bool:
         pool = pools.create_pool(session, first_admin, "Kallion verkosto")
         pools.invite(session, first_admin, pool.id, second.id)
         pools.accept(session, second_admin, pool.id)
+        for owner, data in _demo_partners(pool.id):
+            organisation = (first, second)[owner]
+            staff = Principal(ACTOR, organisation.id, frozenset({"admin"}), kind="integration")
+            if not reference.district_exists(session, organisation.id, data.district_code or ""):
+                # without the reference data the demo still works, just without districts
+                data = data.model_copy(update={"district_code": None, "category_codes": []})
+            partners.create_partner(session, registry, staff, data)
     return True

@@ -3,7 +3,7 @@ run by one command (``kortisto migrate``)."""
 
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, text
 
@@ -48,3 +48,10 @@ def run_env(metadata: MetaData) -> None:
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+
+
+def migration_schema(name: str) -> str | None:
+    """The schema to name in a migration's operations: the service's schema on PostgreSQL,
+    none on SQLite, where each service has a file of its own. (DDL that Alembic writes
+    itself, such as ALTER TABLE, does not pass through the engine's schema translation.)"""
+    return name if op.get_bind().dialect.name == "postgresql" else None

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from shared.migrations import migration_schema
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -17,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    schema = migration_schema("matching")
     op.create_table(
         "pool_memberships",
         sa.Column("pool_id", sa.String(length=36), nullable=False),
@@ -24,7 +27,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("pool_id", "organisation_id", name=op.f("pk_pool_memberships")),
-        schema="matching",
+        schema=schema,
     )
     op.create_table(
         "processed_events",
@@ -33,10 +36,11 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_processed_events")),
-        schema="matching",
+        schema=schema,
     )
 
 
 def downgrade() -> None:
-    op.drop_table("processed_events", schema="matching")
-    op.drop_table("pool_memberships", schema="matching")
+    schema = migration_schema("matching")
+    op.drop_table("processed_events", schema=schema)
+    op.drop_table("pool_memberships", schema=schema)

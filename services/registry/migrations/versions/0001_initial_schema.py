@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from shared.migrations import migration_schema
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -17,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    schema = migration_schema("registry")
     op.create_table(
         "audit_log",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -28,15 +31,15 @@ def upgrade() -> None:
         sa.Column("target_id", sa.String(length=36), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
-        schema="registry",
+        schema=schema,
     )
-    op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False, schema="registry")
+    op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False, schema=schema)
     op.create_index(
         op.f("ix_audit_log_organisation_id"),
         "audit_log",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "data_keys",
@@ -63,21 +66,21 @@ def upgrade() -> None:
             "version",
             name=op.f("uq_data_keys_kind_organisation_id_subject_id_version"),
         ),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_data_keys_organisation_id"),
         "data_keys",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "uq_data_keys_kind_organisation_id_version_no_subject",
         "data_keys",
         ["kind", "organisation_id", "version"],
         unique=True,
-        schema="registry",
+        schema=schema,
         postgresql_where=sa.text("subject_id IS NULL"),
         sqlite_where=sa.text("subject_id IS NULL"),
     )
@@ -89,7 +92,7 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "outbox",
@@ -99,14 +102,12 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
-        op.f("ix_outbox_created_at"), "outbox", ["created_at"], unique=False, schema="registry"
+        op.f("ix_outbox_created_at"), "outbox", ["created_at"], unique=False, schema=schema
     )
-    op.create_index(
-        op.f("ix_outbox_sent_at"), "outbox", ["sent_at"], unique=False, schema="registry"
-    )
+    op.create_index(op.f("ix_outbox_sent_at"), "outbox", ["sent_at"], unique=False, schema=schema)
     op.create_table(
         "users",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -119,7 +120,7 @@ def upgrade() -> None:
         sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email_index", name=op.f("uq_users_email_index")),
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "api_tokens",
@@ -140,14 +141,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_api_tokens_organisation_id"),
         "api_tokens",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "memberships",
@@ -172,17 +173,17 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "user_id", "organisation_id", name=op.f("uq_memberships_user_id_organisation_id")
         ),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_memberships_organisation_id"),
         "memberships",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
-        op.f("ix_memberships_user_id"), "memberships", ["user_id"], unique=False, schema="registry"
+        op.f("ix_memberships_user_id"), "memberships", ["user_id"], unique=False, schema=schema
     )
     op.create_table(
         "pools",
@@ -196,7 +197,7 @@ def upgrade() -> None:
             name=op.f("fk_pools_created_by_organisation_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pools")),
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "refresh_tokens",
@@ -221,14 +222,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refresh_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_refresh_tokens_token_hash")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_refresh_tokens_user_id"),
         "refresh_tokens",
         ["user_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "pool_members",
@@ -255,54 +256,51 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "pool_id", "organisation_id", name=op.f("uq_pool_members_pool_id_organisation_id")
         ),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_pool_members_organisation_id"),
         "pool_members",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_pool_members_pool_id"),
         "pool_members",
         ["pool_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_pool_members_pool_id"), table_name="pool_members", schema="registry")
-    op.drop_index(
-        op.f("ix_pool_members_organisation_id"), table_name="pool_members", schema="registry"
-    )
-    op.drop_table("pool_members", schema="registry")
-    op.drop_index(op.f("ix_refresh_tokens_user_id"), table_name="refresh_tokens", schema="registry")
-    op.drop_table("refresh_tokens", schema="registry")
-    op.drop_table("pools", schema="registry")
-    op.drop_index(op.f("ix_memberships_user_id"), table_name="memberships", schema="registry")
-    op.drop_index(
-        op.f("ix_memberships_organisation_id"), table_name="memberships", schema="registry"
-    )
-    op.drop_table("memberships", schema="registry")
-    op.drop_index(op.f("ix_api_tokens_organisation_id"), table_name="api_tokens", schema="registry")
-    op.drop_table("api_tokens", schema="registry")
-    op.drop_table("users", schema="registry")
-    op.drop_index(op.f("ix_outbox_sent_at"), table_name="outbox", schema="registry")
-    op.drop_index(op.f("ix_outbox_created_at"), table_name="outbox", schema="registry")
-    op.drop_table("outbox", schema="registry")
-    op.drop_table("organisations", schema="registry")
+    schema = migration_schema("registry")
+    op.drop_index(op.f("ix_pool_members_pool_id"), table_name="pool_members", schema=schema)
+    op.drop_index(op.f("ix_pool_members_organisation_id"), table_name="pool_members", schema=schema)
+    op.drop_table("pool_members", schema=schema)
+    op.drop_index(op.f("ix_refresh_tokens_user_id"), table_name="refresh_tokens", schema=schema)
+    op.drop_table("refresh_tokens", schema=schema)
+    op.drop_table("pools", schema=schema)
+    op.drop_index(op.f("ix_memberships_user_id"), table_name="memberships", schema=schema)
+    op.drop_index(op.f("ix_memberships_organisation_id"), table_name="memberships", schema=schema)
+    op.drop_table("memberships", schema=schema)
+    op.drop_index(op.f("ix_api_tokens_organisation_id"), table_name="api_tokens", schema=schema)
+    op.drop_table("api_tokens", schema=schema)
+    op.drop_table("users", schema=schema)
+    op.drop_index(op.f("ix_outbox_sent_at"), table_name="outbox", schema=schema)
+    op.drop_index(op.f("ix_outbox_created_at"), table_name="outbox", schema=schema)
+    op.drop_table("outbox", schema=schema)
+    op.drop_table("organisations", schema=schema)
     op.drop_index(
         "uq_data_keys_kind_organisation_id_version_no_subject",
         table_name="data_keys",
-        schema="registry",
+        schema=schema,
         postgresql_where=sa.text("subject_id IS NULL"),
         sqlite_where=sa.text("subject_id IS NULL"),
     )
-    op.drop_index(op.f("ix_data_keys_organisation_id"), table_name="data_keys", schema="registry")
-    op.drop_table("data_keys", schema="registry")
-    op.drop_index(op.f("ix_audit_log_organisation_id"), table_name="audit_log", schema="registry")
-    op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log", schema="registry")
-    op.drop_table("audit_log", schema="registry")
+    op.drop_index(op.f("ix_data_keys_organisation_id"), table_name="data_keys", schema=schema)
+    op.drop_table("data_keys", schema=schema)
+    op.drop_index(op.f("ix_audit_log_organisation_id"), table_name="audit_log", schema=schema)
+    op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log", schema=schema)
+    op.drop_table("audit_log", schema=schema)

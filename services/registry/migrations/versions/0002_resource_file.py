@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from shared.migrations import migration_schema
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -17,13 +19,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    schema = migration_schema("registry")
     op.create_table(
         "access_chain_heads",
         sa.Column("owner_organisation_id", sa.String(length=36), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("owner_organisation_id", name=op.f("pk_access_chain_heads")),
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "access_log",
@@ -42,14 +45,14 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "owner_organisation_id", "seq", name=op.f("uq_access_log_owner_organisation_id_seq")
         ),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_access_log_partner_id"),
         "access_log",
         ["partner_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "partners",
@@ -72,31 +75,31 @@ def upgrade() -> None:
             name=op.f("fk_partners_organisation_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partners")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
-        "ix_partners_district", "partners", ["district_code"], unique=False, schema="registry"
+        "ix_partners_district", "partners", ["district_code"], unique=False, schema=schema
     )
     op.create_index(
         "ix_partners_org_status",
         "partners",
         ["organisation_id", "status"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_partners_organisation_id"),
         "partners",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_partners_responsible_user_id"),
         "partners",
         ["responsible_user_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "activities",
@@ -115,14 +118,14 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "ix_activities_partner",
         "activities",
         ["partner_id", "occurred_on"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "competence_cards",
@@ -140,14 +143,14 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_competence_cards")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_competence_cards_partner_id"),
         "competence_cards",
         ["partner_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "consent_grants",
@@ -163,10 +166,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("partner_id", "purpose", name=op.f("pk_consent_grants")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
-        "ix_consent_grants_purpose", "consent_grants", ["purpose"], unique=False, schema="registry"
+        "ix_consent_grants_purpose", "consent_grants", ["purpose"], unique=False, schema=schema
     )
     op.create_table(
         "consent_records",
@@ -189,14 +192,14 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_records")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "ix_consent_records_partner",
         "consent_records",
         ["partner_id", "recorded_at"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "contributions",
@@ -212,14 +215,14 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contributions")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "ix_contributions_partner",
         "contributions",
         ["partner_id", "occurred_on"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "partner_categories",
@@ -232,14 +235,14 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("partner_id", "code", name=op.f("pk_partner_categories")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "ix_partner_categories_code",
         "partner_categories",
         ["code"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "partner_terms",
@@ -253,45 +256,46 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("partner_id", "kind", "term", name=op.f("pk_partner_terms")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "ix_partner_terms_lookup",
         "partner_terms",
         ["kind", "term"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.add_column(
         "pool_members",
         sa.Column("version", sa.Integer(), server_default="0", nullable=False),
-        schema="registry",
+        schema=schema,
     )
 
 
 def downgrade() -> None:
-    op.drop_column("pool_members", "version", schema="registry")
-    op.drop_index("ix_partner_terms_lookup", table_name="partner_terms", schema="registry")
-    op.drop_table("partner_terms", schema="registry")
-    op.drop_index("ix_partner_categories_code", table_name="partner_categories", schema="registry")
-    op.drop_table("partner_categories", schema="registry")
-    op.drop_index("ix_contributions_partner", table_name="contributions", schema="registry")
-    op.drop_table("contributions", schema="registry")
-    op.drop_index("ix_consent_records_partner", table_name="consent_records", schema="registry")
-    op.drop_table("consent_records", schema="registry")
-    op.drop_index("ix_consent_grants_purpose", table_name="consent_grants", schema="registry")
-    op.drop_table("consent_grants", schema="registry")
+    schema = migration_schema("registry")
+    op.drop_column("pool_members", "version", schema=schema)
+    op.drop_index("ix_partner_terms_lookup", table_name="partner_terms", schema=schema)
+    op.drop_table("partner_terms", schema=schema)
+    op.drop_index("ix_partner_categories_code", table_name="partner_categories", schema=schema)
+    op.drop_table("partner_categories", schema=schema)
+    op.drop_index("ix_contributions_partner", table_name="contributions", schema=schema)
+    op.drop_table("contributions", schema=schema)
+    op.drop_index("ix_consent_records_partner", table_name="consent_records", schema=schema)
+    op.drop_table("consent_records", schema=schema)
+    op.drop_index("ix_consent_grants_purpose", table_name="consent_grants", schema=schema)
+    op.drop_table("consent_grants", schema=schema)
     op.drop_index(
-        op.f("ix_competence_cards_partner_id"), table_name="competence_cards", schema="registry"
+        op.f("ix_competence_cards_partner_id"), table_name="competence_cards", schema=schema
     )
-    op.drop_table("competence_cards", schema="registry")
-    op.drop_index("ix_activities_partner", table_name="activities", schema="registry")
-    op.drop_table("activities", schema="registry")
-    op.drop_index(op.f("ix_partners_responsible_user_id"), table_name="partners", schema="registry")
-    op.drop_index(op.f("ix_partners_organisation_id"), table_name="partners", schema="registry")
-    op.drop_index("ix_partners_org_status", table_name="partners", schema="registry")
-    op.drop_index("ix_partners_district", table_name="partners", schema="registry")
-    op.drop_table("partners", schema="registry")
-    op.drop_index(op.f("ix_access_log_partner_id"), table_name="access_log", schema="registry")
-    op.drop_table("access_log", schema="registry")
-    op.drop_table("access_chain_heads", schema="registry")
+    op.drop_table("competence_cards", schema=schema)
+    op.drop_index("ix_activities_partner", table_name="activities", schema=schema)
+    op.drop_table("activities", schema=schema)
+    op.drop_index(op.f("ix_partners_responsible_user_id"), table_name="partners", schema=schema)
+    op.drop_index(op.f("ix_partners_organisation_id"), table_name="partners", schema=schema)
+    op.drop_index("ix_partners_org_status", table_name="partners", schema=schema)
+    op.drop_index("ix_partners_district", table_name="partners", schema=schema)
+    op.drop_table("partners", schema=schema)
+    op.drop_index(op.f("ix_access_log_partner_id"), table_name="access_log", schema=schema)
+    op.drop_table("access_log", schema=schema)
+    op.drop_table("access_chain_heads", schema=schema)

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from shared.migrations import migration_schema
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -17,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    schema = migration_schema("registry")
     op.create_table(
         "categories",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -38,21 +41,21 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "organisation_id", "code", name=op.f("uq_categories_organisation_id_code")
         ),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_categories_organisation_id"),
         "categories",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "uq_categories_code_defaults",
         "categories",
         ["code"],
         unique=True,
-        schema="registry",
+        schema=schema,
         postgresql_where=sa.text("organisation_id IS NULL"),
         sqlite_where=sa.text("organisation_id IS NULL"),
     )
@@ -83,21 +86,21 @@ def upgrade() -> None:
             "user_id",
             name=op.f("uq_district_assignments_organisation_id_district_code_user_id"),
         ),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_district_assignments_organisation_id"),
         "district_assignments",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_district_assignments_user_id"),
         "district_assignments",
         ["user_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "districts",
@@ -124,21 +127,21 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "organisation_id", "code", name=op.f("uq_districts_organisation_id_code")
         ),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_districts_organisation_id"),
         "districts",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "uq_districts_code_defaults",
         "districts",
         ["code"],
         unique=True,
-        schema="registry",
+        schema=schema,
         postgresql_where=sa.text("organisation_id IS NULL"),
         sqlite_where=sa.text("organisation_id IS NULL"),
     )
@@ -159,28 +162,28 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_notes")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         "ix_knowledge_notes_org_district_noted",
         "knowledge_notes",
         ["organisation_id", "district_code", "noted_on"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_knowledge_notes_organisation_id"),
         "knowledge_notes",
         ["organisation_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_knowledge_notes_staff_user_id"),
         "knowledge_notes",
         ["staff_user_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
     op.create_table(
         "district_neighbours",
@@ -199,60 +202,61 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("district_id", "neighbour_id", name=op.f("pk_district_neighbours")),
-        schema="registry",
+        schema=schema,
     )
     op.create_index(
         op.f("ix_district_neighbours_neighbour_id"),
         "district_neighbours",
         ["neighbour_id"],
         unique=False,
-        schema="registry",
+        schema=schema,
     )
 
 
 def downgrade() -> None:
+    schema = migration_schema("registry")
     op.drop_index(
         op.f("ix_district_neighbours_neighbour_id"),
         table_name="district_neighbours",
-        schema="registry",
+        schema=schema,
     )
-    op.drop_table("district_neighbours", schema="registry")
+    op.drop_table("district_neighbours", schema=schema)
     op.drop_index(
-        op.f("ix_knowledge_notes_staff_user_id"), table_name="knowledge_notes", schema="registry"
-    )
-    op.drop_index(
-        op.f("ix_knowledge_notes_organisation_id"), table_name="knowledge_notes", schema="registry"
+        op.f("ix_knowledge_notes_staff_user_id"), table_name="knowledge_notes", schema=schema
     )
     op.drop_index(
-        "ix_knowledge_notes_org_district_noted", table_name="knowledge_notes", schema="registry"
+        op.f("ix_knowledge_notes_organisation_id"), table_name="knowledge_notes", schema=schema
     )
-    op.drop_table("knowledge_notes", schema="registry")
+    op.drop_index(
+        "ix_knowledge_notes_org_district_noted", table_name="knowledge_notes", schema=schema
+    )
+    op.drop_table("knowledge_notes", schema=schema)
     op.drop_index(
         "uq_districts_code_defaults",
         table_name="districts",
-        schema="registry",
+        schema=schema,
         postgresql_where=sa.text("organisation_id IS NULL"),
         sqlite_where=sa.text("organisation_id IS NULL"),
     )
-    op.drop_index(op.f("ix_districts_organisation_id"), table_name="districts", schema="registry")
-    op.drop_table("districts", schema="registry")
+    op.drop_index(op.f("ix_districts_organisation_id"), table_name="districts", schema=schema)
+    op.drop_table("districts", schema=schema)
     op.drop_index(
         op.f("ix_district_assignments_user_id"),
         table_name="district_assignments",
-        schema="registry",
+        schema=schema,
     )
     op.drop_index(
         op.f("ix_district_assignments_organisation_id"),
         table_name="district_assignments",
-        schema="registry",
+        schema=schema,
     )
-    op.drop_table("district_assignments", schema="registry")
+    op.drop_table("district_assignments", schema=schema)
     op.drop_index(
         "uq_categories_code_defaults",
         table_name="categories",
-        schema="registry",
+        schema=schema,
         postgresql_where=sa.text("organisation_id IS NULL"),
         sqlite_where=sa.text("organisation_id IS NULL"),
     )
-    op.drop_index(op.f("ix_categories_organisation_id"), table_name="categories", schema="registry")
-    op.drop_table("categories", schema="registry")
+    op.drop_index(op.f("ix_categories_organisation_id"), table_name="categories", schema=schema)
+    op.drop_table("categories", schema=schema)

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from shared.migrations import migration_schema
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -17,23 +19,22 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    schema = migration_schema("reminders")
     op.create_table(
         "heartbeats",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("worker", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_heartbeats")),
-        schema="reminders",
+        schema=schema,
     )
-    op.create_index(
-        op.f("ix_heartbeats_at"), "heartbeats", ["at"], unique=False, schema="reminders"
-    )
+    op.create_index(op.f("ix_heartbeats_at"), "heartbeats", ["at"], unique=False, schema=schema)
     op.create_table(
         "organisation_clocks",
         sa.Column("organisation_id", sa.String(length=36), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("organisation_id", name=op.f("pk_organisation_clocks")),
-        schema="reminders",
+        schema=schema,
     )
     op.create_table(
         "processed_events",
@@ -42,12 +43,13 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_processed_events")),
-        schema="reminders",
+        schema=schema,
     )
 
 
 def downgrade() -> None:
-    op.drop_table("processed_events", schema="reminders")
-    op.drop_table("organisation_clocks", schema="reminders")
-    op.drop_index(op.f("ix_heartbeats_at"), table_name="heartbeats", schema="reminders")
-    op.drop_table("heartbeats", schema="reminders")
+    schema = migration_schema("reminders")
+    op.drop_table("processed_events", schema=schema)
+    op.drop_table("organisation_clocks", schema=schema)
+    op.drop_index(op.f("ix_heartbeats_at"), table_name="heartbeats", schema=schema)
+    op.drop_table("heartbeats", schema=schema)
