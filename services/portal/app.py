@@ -14,14 +14,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from services.portal.deps import LoginRequired
+from services.portal.access_log_pages import router as access_log_router
+from services.portal.deps import LoginRequired, NoAccess
+from services.portal.district_pages import router as district_router
 from services.portal.i18n import load_translations
+from services.portal.navigation import sections_for
 from services.portal.pages import error_page, router
-from services.portal.registry_client import RegistryClient, RegistryUnavailable
+from services.portal.partner_pages import router as partner_router
+from services.portal.registry_client import RegistryClient, RegistryUnavailable, Rejected
 from services.portal.security import SecurityHeaders
 from services.portal.settings import PortalSettings
 from services.portal.templating import Templates
 from services.portal.tokens import TokenRefresher
+from services.portal.transfer_pages import router as transfer_router
 from shared.app import create_service_app
 from shared.errors import HTTP_CODES, error_body
 from shared.logging import configure_logging
@@ -68,6 +73,12 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
+    # The partners' fixed paths (/partners/new, /partners/import…) come before
+    # /partners/{partner_id}.
+    app.include_router(transfer_router)
+    app.include_router(partner_router)
+    app.include_router(district_router)
+    app.include_router(access_log_router)
     _install_page_errors(app)
     return app
 
@@ -84,6 +95,17 @@ def _install_page_errors(app: FastAPI) -> None:
     async def registry_unavailable(request: Request, _: Exception) -> Response:
         return error_page(request, 503)
 
+    async def no_access(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, NoAccess)
+        context = {"me": exc.me, "sections": sections_for(exc.me.roles)}
+        return error_page(request, 403, context)
+
+    async def registry_rejected(request: Request, exc: Exception) -> Response:
+        # What a page did not handle itself: the registry's 403 and 404 keep their meaning
+        # (no access, no such partner), anything else is a request that cannot be done.
+        assert isinstance(exc, Rejected)
+        return error_page(request, exc.status if exc.status in (403, 404) else 422)
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         wants_html = "text/html" in request.headers.get("accept", "")
@@ -98,4 +120,6 @@ def _install_page_errors(app: FastAPI) -> None:
 
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(RegistryUnavailable, registry_unavailable)
+    app.add_exception_handler(NoAccess, no_access)
+    app.add_exception_handler(Rejected, registry_rejected)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,11 +1,22 @@
-"""Dependencies of the portal's routes: the registry client, the page renderer and the
-logged-in person (``PrincipalDep``), refreshing an expired access token on the way."""
+"""Dependencies of the portal's routes: the registry client, the page renderer, the
+logged-in person (``PrincipalDep``, or ``member_of(section)`` for a section's pages) and the
+registry as that person (``ApiDep``), refreshing an expired access token on the way."""
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
+import httpx
 from fastapi import Depends, Request
+from pydantic import TypeAdapter, ValidationError
 
-from services.portal.registry_client import Me, NotAuthenticated, RegistryClient, Rejected
+from services.portal.navigation import SECTIONS_BY_KEY, may_enter
+from services.portal.registry_client import (
+    Me,
+    NotAuthenticated,
+    RegistryClient,
+    RegistryUnavailable,
+    Rejected,
+)
 from services.portal.templating import Templates
 from services.portal.tokens import (
     ACCESS_TOKEN,
@@ -15,9 +26,19 @@ from services.portal.tokens import (
     store_tokens,
 )
 
+T = TypeVar("T")
+
 
 class LoginRequired(Exception):
     """No usable session: the person is sent to the login page."""
+
+
+class NoAccess(Exception):
+    """The person is logged in but their roles do not open this section (403)."""
+
+    def __init__(self, me: Me) -> None:
+        super().__init__("no access")
+        self.me = me
 
 
 def get_registry(request: Request) -> RegistryClient:
@@ -69,3 +90,84 @@ async def current_principal(request: Request, registry: RegistryDep, refresher: 
 
 
 PrincipalDep = Annotated[Me, Depends(current_principal)]
+
+
+def member_of(section_key: str) -> Callable[..., Awaitable[Me]]:
+    """A dependency giving the logged-in person when their roles open the section; the
+    registry checks again on every call, so this only decides what the portal offers."""
+    section = SECTIONS_BY_KEY[section_key]
+
+    async def dependency(me: PrincipalDep) -> Me:
+        if not may_enter(section, me.roles):
+            raise NoAccess(me)
+        return me
+
+    dependency.__name__ = f"member_of_{section_key}"
+    return dependency
+
+
+def parse_answer(shape: type[T], response: httpx.Response) -> T:
+    """The registry's JSON as ``shape`` (a model, or e.g. ``list[Model]``)."""
+    try:
+        return TypeAdapter(shape).validate_json(response.content)
+    except ValidationError as exc:
+        raise RegistryUnavailable(f"unexpected answer: {exc.error_count()} problems") from exc
+
+
+class Api:
+    """The registry as the logged-in person, for one request. Each call carries the
+    session's access token; one that expired while the page was being built (they live
+    minutes, or seconds in tests) is refreshed once and the call repeated."""
+
+    def __init__(self, request: Request, registry: RegistryClient, refresher: TokenRefresher):
+        self.request = request
+        self.registry = registry
+        self.refresher = refresher
+
+    async def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        session = self.request.session
+        access = session.get(ACCESS_TOKEN)
+        if not access:
+            raise LoginRequired
+        try:
+            return await self.registry.call(method, path, access, **kwargs)
+        except NotAuthenticated:
+            pass
+        refresh = session.get(REFRESH_TOKEN)
+        if not refresh:
+            forget_tokens(self.request)
+            raise LoginRequired
+        try:
+            tokens = await self.refresher.refresh(refresh)
+        except (NotAuthenticated, Rejected):
+            forget_tokens(self.request)
+            raise LoginRequired from None
+        store_tokens(self.request, tokens)
+        try:
+            return await self.registry.call(method, path, tokens.access_token, **kwargs)
+        except NotAuthenticated:
+            forget_tokens(self.request)
+            raise LoginRequired from None
+
+    async def read(self, shape: type[T], path: str, params: Any = None) -> T:
+        return parse_answer(shape, await self.send("GET", path, params=params))
+
+    async def write(self, shape: type[T], method: str, path: str, body: Any) -> T:
+        return parse_answer(shape, await self.send(method, path, json=body))
+
+    async def read_or_none(self, shape: type[T], path: str, params: Any = None) -> T | None:
+        """For what a page can do without: a part of the registry that is not there (404)
+        or not open to this person (403) gives ``None`` instead of an error page."""
+        try:
+            return await self.read(shape, path, params)
+        except Rejected as exc:
+            if exc.status in (403, 404, 405):
+                return None
+            raise
+
+
+def get_api(request: Request, registry: RegistryDep, refresher: RefresherDep) -> Api:
+    return Api(request, registry, refresher)
+
+
+ApiDep = Annotated[Api, Depends(get_api)]

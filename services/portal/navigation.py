@@ -15,6 +15,8 @@ class Section:
     label: str  # msgid; translated where it is shown
     description: str  # msgid
     roles: frozenset[str]
+    # False once the section has real pages; until then it shows a "coming soon" page.
+    placeholder: bool = True
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -24,6 +26,15 @@ SECTIONS: tuple[Section, ...] = (
         N_("Partners"),
         N_("Organisations and citizens in your network, their cards and consents."),
         frozenset({"admin", "staff", "coordinator"}),
+        placeholder=False,
+    ),
+    Section(
+        "districts",
+        "/districts",
+        N_("Districts"),
+        N_("Short notes from the districts and who covers which district."),
+        frozenset({"admin", "staff", "coordinator"}),
+        placeholder=False,
     ),
     Section(
         "support_users",
@@ -59,6 +70,14 @@ SECTIONS: tuple[Section, ...] = (
         N_("Planner"),
         N_("Resources and unmet wishes by district and category, without personal data."),
         frozenset({"admin", "planner"}),
+    ),
+    Section(
+        "access_log",
+        "/access-log",
+        N_("Access log"),
+        N_("When other organisations looked at your partners, and every export."),
+        frozenset({"admin", "staff", "coordinator"}),
+        placeholder=False,
     ),
 )
 

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from services.portal.deps import PrincipalDep, RegistryDep, TemplatesDep
 from services.portal.i18n import LANGUAGES, N_
 from services.portal.navigation import SECTIONS, Section, may_enter, sections_for
+from services.portal.notices import notify, take_notice
 from services.portal.registry_client import (
     Me,
     NotAuthenticated,
@@ -21,7 +22,6 @@ from services.portal.security import csrf_valid, rotate_csrf_token, safe_next
 from services.portal.tokens import (
     ACCESS_TOKEN,
     LANGUAGE,
-    NOTICE,
     REFRESH_TOKEN,
     forget_tokens,
     store_tokens,
@@ -32,9 +32,6 @@ log = logging.getLogger("kortisto.portal")
 router = APIRouter(include_in_schema=False)
 
 FormField = Annotated[str, Form()]
-
-# Notices shown once on the next page, stored in the session by code, never as text.
-NOTICES = {"logged_out": N_("You have logged out.")}
 
 
 def _see_other(path: str) -> RedirectResponse:
@@ -54,7 +51,7 @@ def login_page(
     # Deliberately no call to the registry: the login page must work while it is down.
     if request.session.get(ACCESS_TOKEN):
         return _see_other(safe_next(next_path))
-    notice = NOTICES.get(request.session.pop(NOTICE, ""), "")
+    notice = take_notice(request)
     return templates.render(
         request,
         "login.html",
@@ -150,7 +147,7 @@ async def logout(
             log.warning("logout: refresh token not revoked", extra={"reason": type(exc).__name__})
     forget_tokens(request)
     rotate_csrf_token(request)
-    request.session[NOTICE] = "logged_out"
+    notify(request, "logged_out")
     return _see_other("/login")
 
 
@@ -191,7 +188,8 @@ def _section_page(section: Section) -> Callable[..., Awaitable[Response]]:
 
 
 for _section in SECTIONS:
-    router.add_api_route(_section.path, _section_page(_section), methods=["GET"])
+    if _section.placeholder:
+        router.add_api_route(_section.path, _section_page(_section), methods=["GET"])
 
 
 def _form_expired(request: Request, templates: TemplatesDep) -> Response:
@@ -208,6 +206,14 @@ ERROR_PAGES = {
         ),
     ),
     404: (N_("Page not found"), N_("Check the address, or start again from the home page.")),
+    413: (
+        N_("The file is too large"),
+        N_("Split it into smaller files and send them one at a time."),
+    ),
+    422: (
+        N_("This could not be done"),
+        N_("The details may have changed in the meantime. Go back, reload the page and try again."),
+    ),
     405: (N_("Page not found"), N_("Check the address, or start again from the home page.")),
     503: (
         N_("Kortisto is not available right now"),
@@ -232,6 +238,6 @@ def _error_page(
     )
 
 
-def error_page(request: Request, status: int) -> Response:
+def error_page(request: Request, status: int, context: dict[str, Any] | None = None) -> Response:
     """An error page in the request's language, for the app's exception handlers."""
-    return _error_page(request, request.app.state.templates, status)
+    return _error_page(request, request.app.state.templates, status, context)

@@ -1,5 +1,6 @@
-"""The registry as the portal sees it: log in, refresh, log out and ``/me`` over HTTP. Every
-failure becomes one of a few exceptions a page can explain to a person."""
+"""The registry as the portal sees it: log in, refresh, log out, ``/me`` and any other call
+made with the person's token, over HTTP. Every failure becomes one of a few exceptions a
+page can explain to a person."""
 
 from typing import Any, TypeVar
 
@@ -55,11 +56,15 @@ class NotAuthenticated(Exception):
 class Rejected(Exception):
     """The registry refused the request for another reason (validation, rate limit, …)."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, field: str | None, body: Any = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.message = message
         self.field = field
+        self.body = body  # the whole answer, e.g. an import's report beside its error
 
 
 class RegistryClient:
@@ -86,6 +91,13 @@ class RegistryClient:
         )
         return self._parse(Me, response)
 
+    async def call(
+        self, method: str, path: str, access_token: str, **kwargs: Any
+    ) -> httpx.Response:
+        """Any registry call as the logged-in person; errors become the exceptions above."""
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {access_token}"}
+        return await self._send(method, path, headers=headers, **kwargs)
+
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self.http.request(method, self.base_url + path, **kwargs)
@@ -98,7 +110,7 @@ class RegistryClient:
         code, message, field = _error_of(response)
         if response.status_code == 401:
             raise NotAuthenticated(code, message)
-        raise Rejected(response.status_code, code, message, field)
+        raise Rejected(response.status_code, code, message, field, _json_of(response))
 
     @staticmethod
     def _parse(model: type[M], response: httpx.Response) -> M:
@@ -106,6 +118,13 @@ class RegistryClient:
             return model.model_validate(response.json())
         except (ValueError, ValidationError) as exc:
             raise RegistryUnavailable(f"unexpected answer: {type(exc).__name__}") from exc
+
+
+def _json_of(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str, str | None]:

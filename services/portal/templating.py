@@ -3,18 +3,27 @@ installed, so that concurrent requests in different languages never share a tran
 
 import gettext
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from services.portal.i18n import LANGUAGES, request_language
+from services.portal.labels import ALL as LABELS
 from services.portal.navigation import ORGANISATION_KIND_LABELS, ROLE_LABELS
+from services.portal.notices import take_notice
 from services.portal.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+# How dates are written: 23.11.2026 in Finnish, 23 Nov 2026 in English.
+DATE_LOCALES = {"fi": "fi_FI", "en": "en_GB"}
+# Times are shown in Finnish time; the registry keeps them in UTC.
+TIMEZONE = ZoneInfo("Europe/Helsinki")
 
 
 class Templates:
@@ -25,7 +34,7 @@ class Templates:
     ) -> None:
         self.translations = dict(translations)
         self.environments = {
-            language: _environment(templates_dir, catalogue)
+            language: _environment(templates_dir, catalogue, language)
             for language, catalogue in self.translations.items()
         }
 
@@ -60,6 +69,9 @@ class Templates:
             "sections": [],
             "role_labels": ROLE_LABELS,
             "organisation_kind_labels": ORGANISATION_KIND_LABELS,
+            "labels": LABELS,
+            # A one-shot notice from the previous step, shown on the next logged-in page.
+            "page_notice": take_notice(request) if private else "",
         }
         values.update(context or {})
         html = self.environments[language].get_template(name).render(values)
@@ -71,7 +83,9 @@ class Templates:
         return response
 
 
-def _environment(templates_dir: Path, catalogue: gettext.GNUTranslations) -> Environment:
+def _environment(
+    templates_dir: Path, catalogue: gettext.GNUTranslations, language: str
+) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(["html"]),
@@ -84,4 +98,25 @@ def _environment(templates_dir: Path, catalogue: gettext.GNUTranslations) -> Env
     environment.policies["ext.i18n.trimmed"] = True
     # newstyle: _("Hello %(name)s", name=x) escapes x and the catalogue can reorder it.
     environment.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    locale = DATE_LOCALES.get(language, language)
+
+    def date_filter(value: date | str | None) -> str:
+        if not value:
+            return ""
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return format_date(value, format="medium", locale=locale)
+
+    def datetime_filter(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, format="short", tzinfo=TIMEZONE, locale=locale)
+
+    def options_filter(labels: Mapping[Any, str]) -> list[tuple[Any, str]]:
+        """A label table as a select's or radio group's (value, translated label) pairs."""
+        return [(value, catalogue.gettext(label)) for value, label in labels.items()]
+
+    environment.filters["date"] = date_filter
+    environment.filters["options"] = options_filter
+    environment.filters["datetime"] = datetime_filter
     return environment

@@ -6,6 +6,7 @@ import http.server
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from fastapi.testclient import TestClient
 
 from services.portal.app import SESSION_COOKIE, create_app
 from services.portal.settings import PortalSettings
+from services.registry.reference.defaults import load_defaults
 from services.registry.settings import RegistrySettings
 from shared import migrations
 from shared.database import Database
@@ -34,6 +37,14 @@ ACCESS_TOKEN_SECONDS = 3
 ANNA_EMAIL = "anna@example.org"
 ANNA_PASSWORD = "correct horse battery"
 ANNA_NAME = "Anna Staff"
+# An admin of Anna's organisation, and a staff member of another organisation that shares
+# a pool with it ("Kallion verkosto"). Everyone has Anna's password.
+OLLI_EMAIL = "olli@example.org"
+OLLI_NAME = "Olli Admin"
+PEKKA_EMAIL = "pekka@example.org"
+PEKKA_NAME = "Pekka Peer"
+PEER_ORGANISATION = "Kallio ry"
+POOL_NAME = "Kallion verkosto"
 
 
 # -- in-process ------------------------------------------------------------------------
@@ -84,6 +95,42 @@ def portal_settings(tmp_path: Path, registry_spy: RegistrySpy) -> PortalSettings
 def client(portal_settings: PortalSettings) -> Iterator[TestClient]:
     with TestClient(create_app(portal_settings)) as test_client:
         yield test_client
+
+
+class Elements(HTMLParser):
+    """Every element's tag and attributes, and the text inside elements with an id."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.text_by_id: dict[str, str] = {}
+        self._open_ids: list[tuple[str, str]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.elements.append((tag, attributes))
+        if "id" in attributes and tag not in ("input", "meta", "link"):
+            self._open_ids.append((tag, attributes["id"]))
+            self.text_by_id[attributes["id"]] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open_ids and self._open_ids[-1][0] == tag:
+            self._open_ids.pop()
+
+    def handle_data(self, data: str) -> None:
+        for _, element_id in self._open_ids:
+            self.text_by_id[element_id] += data
+
+    def find(self, tag: str, **wanted: str) -> list[dict[str, str]]:
+        return [
+            attributes
+            for name, attributes in self.elements
+            if name == tag and all(attributes.get(k) == v for k, v in wanted.items())
+        ]
+
+    def text_of(self, element_id: str) -> str:
+        return " ".join(self.text_by_id.get(element_id, "").split())
 
 
 def csrf_of(html: str) -> str:
@@ -182,6 +229,8 @@ def stop_service(service: Service) -> None:
 class PortalStack:
     env: dict[str, str]
     organisation_id: str = ""
+    peer_organisation_id: str = ""
+    pool_id: str = ""
     registry: Service | None = None
     portal: Service | None = None
     services: list[Service] = field(default_factory=list)
@@ -225,6 +274,15 @@ class PortalStack:
             "--password", password, "--name", name,
         )  # fmt: skip
 
+    def api_token(self, email: str, password: str = ANNA_PASSWORD) -> dict[str, str]:
+        """Headers with a fresh registry access token of ``email``, for setting things up
+        through the registry's API as that person would."""
+        response = httpx.post(
+            f"{self.registry_url}/auth/login", json={"email": email, "password": password}
+        )
+        response.raise_for_status()
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
     def logs(self) -> str:
         return "\n".join(f"--- {s.name} ---\n{s.log()}" for s in self.services)
 
@@ -235,8 +293,11 @@ def portal_stack(
     registry_settings: RegistrySettings,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PortalStack]:
-    """The registry and the portal as real processes, with one staff member (Anna) in
-    "Test Org" (``stack.organisation_id``). Access tokens live a few seconds only."""
+    """The registry and the portal as real processes on the session's database with the
+    default districts and categories: Anna (staff) and Olli (admin, staff) in "Test Org"
+    (``stack.organisation_id``), Pekka (admin, staff) in "Kallio ry"
+    (``stack.peer_organisation_id``), both organisations active in one sharing pool
+    (``stack.pool_id``). Access tokens live a few seconds only."""
     data_dir = tmp_path_factory.mktemp("portal-stack")
     env = {key: value for key, value in os.environ.items() if not key.startswith("KORTISTO_")}
     env.update(
@@ -249,21 +310,21 @@ def portal_stack(
         KORTISTO_ACCESS_TOKEN_SECONDS=str(ACCESS_TOKEN_SECONDS),
     )
     stack = PortalStack(env)
-    # Only the registry's schema: the portal talks to nothing else, and the other services'
-    # migrations are not this suite's concern.
-    database = Database(pg_url, "registry")
-    try:
-        migrations.upgrade("registry", database)
-    finally:
-        database.dispose()
+    _migrate_registry(pg_url, registry_settings)
     stack.organisation_id = stack.create_org("Test Org")
     stack.create_user(ANNA_EMAIL, stack.organisation_id, ["staff"], ANNA_NAME, ANNA_PASSWORD)
+    stack.create_user(
+        OLLI_EMAIL, stack.organisation_id, ["admin", "staff"], OLLI_NAME, ANNA_PASSWORD
+    )
+    stack.peer_organisation_id = stack.create_org(PEER_ORGANISATION, "association")
+    stack.create_user(
+        PEKKA_EMAIL, stack.peer_organisation_id, ["admin", "staff"], PEKKA_NAME, ANNA_PASSWORD
+    )
     try:
-        stack.registry = start_service(
-            "registry", "services.registry.app:create_app", env, data_dir
-        )
+        stack.registry = start_service("registry", REGISTRY_FACTORY, env, data_dir)
         stack.services.append(stack.registry)
         wait_healthy(stack.registry)
+        stack.pool_id = _pool_of_both(stack)
         env["KORTISTO_REGISTRY_URL"] = stack.registry.url
         stack.portal = start_service("portal", "services.portal.app:create_app", env, data_dir)
         stack.services.append(stack.portal)
@@ -272,6 +333,38 @@ def portal_stack(
     finally:
         for service in reversed(stack.services):
             stop_service(service)
+
+
+# The real registry app, plus routers the portal needs that it does not include yet.
+REGISTRY_FACTORY = "tests.portal.registry_app:create_app"
+
+
+def _migrate_registry(pg_url: str, settings: RegistrySettings) -> None:
+    """What ``kortisto migrate`` does for the registry: its schema and the default
+    districts and categories. Only the registry: the portal talks to nothing else."""
+    database = Database(pg_url, "registry")
+    try:
+        migrations.upgrade("registry", database)
+        with database.session() as session:
+            load_defaults(session, settings.reference_data_dir)
+    finally:
+        database.dispose()
+
+
+def _pool_of_both(stack: PortalStack) -> str:
+    """Olli creates the pool and invites Kallio ry; Pekka accepts."""
+    olli, pekka = stack.api_token(OLLI_EMAIL), stack.api_token(PEKKA_EMAIL)
+    registry = stack.registry_url
+    created = httpx.post(f"{registry}/pools", headers=olli, json={"name": POOL_NAME})
+    created.raise_for_status()
+    pool_id: str = created.json()["id"]
+    httpx.post(
+        f"{registry}/pools/{pool_id}/invitations",
+        headers=olli,
+        json={"organisation_id": stack.peer_organisation_id},
+    ).raise_for_status()
+    httpx.post(f"{registry}/pools/{pool_id}/accept", headers=pekka).raise_for_status()
+    return pool_id
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -283,3 +376,47 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.failed and isinstance(stack, PortalStack):
         for service in stack.services:
             report.sections.append((f"{service.name} output", service.log()[-20000:]))
+
+
+# -- logged-in clients of the real portal ------------------------------------------------
+
+
+def portal_client(
+    stack: PortalStack, email: str = ANNA_EMAIL, language: str = "fi"
+) -> httpx.Client:
+    """An httpx client logged in to the portal as ``email``; close it after use."""
+    client = httpx.Client(
+        base_url=stack.portal_url, headers={"Accept-Language": language}, timeout=30
+    )
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"csrf_token": token, "email": email, "password": ANNA_PASSWORD}
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+@pytest.fixture
+def anna(portal_stack: PortalStack) -> Iterator[httpx.Client]:
+    client = portal_client(portal_stack, ANNA_EMAIL)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def olli(portal_stack: PortalStack) -> Iterator[httpx.Client]:
+    client = portal_client(portal_stack, OLLI_EMAIL)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def pekka(portal_stack: PortalStack) -> Iterator[httpx.Client]:
+    client = portal_client(portal_stack, PEKKA_EMAIL)
+    yield client
+    client.close()
+
+
+def unique(name: str) -> str:
+    """A name no other test uses, as the stack lives for the whole session."""
+    return f"{name} {secrets.token_hex(3)}"

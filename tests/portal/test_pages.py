@@ -2,7 +2,6 @@
 the form token, redirects, error pages, headers and the session secret."""
 
 import stat
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -11,42 +10,9 @@ from fastapi.testclient import TestClient
 from services.portal.app import SESSION_COOKIE, create_app
 from services.portal.navigation import SECTIONS, sections_for
 from services.portal.settings import PortalSettings
-from tests.portal.conftest import RegistrySpy, client_session, csrf_of, free_port
+from tests.portal.conftest import Elements, RegistrySpy, client_session, csrf_of, free_port
 
 FINNISH = {"Accept-Language": "fi"}
-
-
-class Elements(HTMLParser):
-    """Every element's tag and attributes, and the text inside elements with an id."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.elements: list[tuple[str, dict[str, str]]] = []
-        self.text_by_id: dict[str, str] = {}
-        self._open_ids: list[tuple[str, str]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        self.elements.append((tag, attributes))
-        if "id" in attributes and tag not in ("input", "meta", "link"):
-            self._open_ids.append((tag, attributes["id"]))
-            self.text_by_id[attributes["id"]] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._open_ids and self._open_ids[-1][0] == tag:
-            self._open_ids.pop()
-
-    def handle_data(self, data: str) -> None:
-        for _, element_id in self._open_ids:
-            self.text_by_id[element_id] += data
-
-    def find(self, tag: str, **wanted: str) -> list[dict[str, str]]:
-        return [
-            attributes
-            for name, attributes in self.elements
-            if name == tag and all(attributes.get(k) == v for k, v in wanted.items())
-        ]
 
 
 def _submit_login(client: TestClient, **fields: str) -> tuple[int, str]:
