@@ -112,7 +112,7 @@ def create_user(
     registry = _registry()
     try:
         with registry.database.session() as session:
-            user = identity.create_user(session, registry.keyring, org, data, "system:cli")
+            user = identity.create_user(session, registry, org, data, "system:cli")
     except DomainError as exc:
         _fail(f"{exc.field or 'error'}: {exc.message}")
         return

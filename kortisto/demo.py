@@ -200,7 +200,7 @@ def seed(registry: Registry) -> bool:
         for login in DEMO_LOGINS:
             identity.create_user(
                 session,
-                registry.keyring,
+                registry,
                 organisations[login.organisation].id,
                 UserIn(
                     email=login.email,

@@ -22,12 +22,16 @@ def create_service_app(
     title: str,
     description: str = "",
     whoami: bool = False,
+    body_limits: dict[str, int] | None = None,
 ) -> FastAPI:
     """``whoami`` adds ``GET /whoami``, showing how this service reads the caller's token:
-    the quickest check that an integration's token is accepted here."""
+    the quickest check that an integration's token is accepted here. ``body_limits`` raises
+    the request size limit for paths starting with a prefix (file uploads)."""
     app = FastAPI(title=title, description=description, version="0.1.0")
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, by_prefix=body_limits or {}
+    )
     app.add_middleware(AccessLog)
 
     @app.get("/healthz", tags=["operations"], summary="Health of this service and its stores")

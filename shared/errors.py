@@ -117,20 +117,29 @@ class BodySizeLimit:
     """Answers 413 in the shared error shape when a request body is larger than the limit,
     whether the client declared its length or streams it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, by_prefix: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.by_prefix = by_prefix or {}
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.by_prefix.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope.get("path", ""))
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
             return
         seen = 0
-        limit = self.max_bytes
 
         async def limited_receive() -> Message:
             nonlocal seen
@@ -145,9 +154,9 @@ class BodySizeLimit:
 
         await self.app(scope, limited_receive, send)
 
-    async def _reject(self, send: Send) -> None:
+    async def _reject(self, send: Send, limit: int) -> None:
         response = JSONResponse(
-            error_body("payload_too_large", f"request body exceeds {self.max_bytes} bytes"), 413
+            error_body("payload_too_large", f"request body exceeds {limit} bytes"), 413
         )
         await response({"type": "http"}, _empty_receive, send)
 

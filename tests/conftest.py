@@ -18,6 +18,13 @@ from shared import migrations
 pytest_plugins = ["tests.stack"]
 
 PG_ADMIN_DSN = os.environ.get("KORTISTO_TEST_PG_ADMIN", "postgresql://root@127.0.0.1:5432/postgres")
+# Argon2id at its production cost takes a third of a second per hash; tests that create
+# hundreds of logins use the cheapest cost (the production defaults are tested on their own).
+FAST_PASSWORDS = {
+    "KORTISTO_PASSWORD_TIME_COST": "1",
+    "KORTISTO_PASSWORD_MEMORY_KIB": "1024",
+    "KORTISTO_PASSWORD_PARALLELISM": "1",
+}
 REDIS_URL = os.environ.get("KORTISTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -49,7 +56,14 @@ def redis_url() -> str:
 @pytest.fixture(scope="session")
 def registry_settings(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> RegistrySettings:
     data_dir = tmp_path_factory.mktemp("registry")
-    return RegistrySettings(database_url=pg_url, data_dir=data_dir, environment="test")
+    return RegistrySettings(
+        database_url=pg_url,
+        data_dir=data_dir,
+        environment="test",
+        password_time_cost=1,
+        password_memory_kib=1024,
+        password_parallelism=1,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from services.registry.settings import RegistrySettings
 from services.reminders.worker import QUEUES
 from shared import migrations
 from shared.database import Database
+from tests.conftest import FAST_PASSWORDS
 from tests.live import free_port, healthy, process, wait_until
 
 SERVICES = ("registry", "matching", "reminders")
@@ -26,14 +27,18 @@ def broker_url(redis_url: str) -> str:
 @pytest.fixture(scope="session")
 def stack_env(pg_url: str, broker_url: str, registry_settings: RegistrySettings) -> dict[str, str]:
     env = {f"KORTISTO_{name.upper()}_DATABASE_URL": pg_url for name in SERVICES}
-    return env | {
-        "KORTISTO_ENVIRONMENT": "test",
-        "KORTISTO_DATA_DIR": str(registry_settings.data_dir),
-        "KORTISTO_BROKER_URL": broker_url,
-        "KORTISTO_RESULT_BACKEND": broker_url,
-        "KORTISTO_HEARTBEAT_SECONDS": "1",
-        "KORTISTO_RELAY_SECONDS": "1",
-    }
+    return (
+        env
+        | FAST_PASSWORDS
+        | {
+            "KORTISTO_ENVIRONMENT": "test",
+            "KORTISTO_DATA_DIR": str(registry_settings.data_dir),
+            "KORTISTO_BROKER_URL": broker_url,
+            "KORTISTO_RESULT_BACKEND": broker_url,
+            "KORTISTO_HEARTBEAT_SECONDS": "1",
+            "KORTISTO_RELAY_SECONDS": "1",
+        }
+    )
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from services.registry.pools.api import router as pools_router
 from services.registry.reference.api import router as reference_router
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
+from services.registry.transfer.api import router as transfer_router
 from shared.app import create_service_app
 from shared.auth import TokenVerifier
 from shared.logging import configure_logging
@@ -30,6 +31,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         {"database": registry.database.ping},
         title="Kortisto registry",
         description="Identity, sharing pools and the shared resource file.",
+        body_limits={"/imports/": settings.import_max_bytes},
     )
     app.state.registry = registry
     app.state.database = registry.database
@@ -43,7 +45,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         consent_router,
         activities_router,
         access_router,
-        aggregates_router, reference_router, districts_router,
+        aggregates_router,
+        reference_router,
+        districts_router,
+        transfer_router,
     )
     for router in routers:
         app.include_router(router)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.registry.identity.passwords import Passwords
 from services.registry.models import SCHEMA, data_keys
 from services.registry.settings import RegistrySettings
 from shared.auth import TokenIssuer, load_signing_key
@@ -19,6 +20,7 @@ class Registry:
     settings: RegistrySettings
     database: Database
     keyring: Keyring
+    passwords: Passwords
 
     @cached_property
     def issuer(self) -> TokenIssuer:
@@ -41,6 +43,7 @@ class Registry:
             settings=settings,
             database=Database(settings.resolved_database_url(), SCHEMA),
             keyring=Keyring(provider, data_keys, "registry"),
+            passwords=Passwords(settings),
         )
 
 

@@ -18,3 +18,11 @@ class RegistrySettings(ServiceSettings):
         description="folder with the default districts (fi-paavo-helsinki-postal-areas/) and "
         "categories (fi-ptv-service-classes/)",
     )
+    import_max_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, description="largest uploaded import file; larger get 413"
+    )
+    import_max_rows: int = Field(10_000, ge=1, description="most data rows in one import")
+    import_max_columns: int = Field(200, ge=1, description="most columns in one import")
+    password_time_cost: int = Field(3, ge=1, description="Argon2id iterations")
+    password_memory_kib: int = Field(65536, ge=8, description="Argon2id memory per hash, KiB")
+    password_parallelism: int = Field(4, ge=1, description="Argon2id lanes")

@@ -2,14 +2,17 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 
 from services.registry.identity import service as identity
 from services.registry.identity.models import OrganisationKind
 from services.registry.identity.schemas import OrganisationIn, UserIn
+from services.registry.models import Base
+from services.registry.reference import models as reference_models  # noqa: F401 the tables
 from services.registry.reference.defaults import load_defaults
 from services.registry.runtime import Registry
 
@@ -36,6 +39,32 @@ def defaults(registry: Registry) -> Iterator[tuple[int, int]]:
     with registry.database.session() as session:
         loaded = load_defaults(session, registry.settings.reference_data_dir)
     yield loaded
+
+
+REFERENCE_TABLES = [
+    Base.metadata.tables[f"registry.{name}"]
+    for name in ("districts", "district_neighbours", "categories")
+]
+
+_REFERENCE_ROWS: dict[str, list[dict[str, Any]]] = {}
+
+
+@pytest.fixture
+def reference_data(registry: Registry) -> Iterator[None]:
+    """The default districts (Helsinki postal areas) and categories (PTV classes): loaded
+    from the files once, then copied back in for each test (the ``registry`` fixture
+    empties every table after a test)."""
+    with registry.database.session() as session:
+        if not _REFERENCE_ROWS:
+            load_defaults(session, registry.settings.reference_data_dir)
+            session.flush()
+            for table in REFERENCE_TABLES:
+                rows = session.execute(select(table)).mappings().all()
+                _REFERENCE_ROWS[table.name] = [dict(r) for r in rows]
+        else:
+            for table in REFERENCE_TABLES:
+                session.execute(insert(table), _REFERENCE_ROWS[table.name])
+    yield
 
 
 @pytest.fixture
@@ -73,7 +102,7 @@ class World:
         with self.registry.database.session() as session:
             user = identity.create_user(
                 session,
-                self.registry.keyring,
+                self.registry,
                 organisation_id,
                 UserIn(email=email, display_name=name, password=PASSWORD, roles=list(roles)),
                 "test",

@@ -11,9 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData
 
-import services.matching.tables  # noqa: F401
-import services.registry.tables  # noqa: F401
-import services.reminders.tables  # noqa: F401
+import services.matching.tables
+import services.registry.tables
+import services.reminders.tables  # noqa: F401  (registers the tables)
 from services.matching.models import Base as MatchingBase
 from services.registry.models import Base as RegistryBase
 from services.reminders.models import Base as RemindersBase

@@ -18,8 +18,6 @@ from shared.auth import Principal
 from shared.errors import NotFound, Unauthorized
 
 API_TOKEN_PREFIX = "kt_"
-# Verifying against a real hash when the e-mail is unknown keeps both paths equally slow.
-_DUMMY_HASH = identity.passwords.hash(secrets.token_hex(16))
 
 
 def _digest(secret: str) -> str:
@@ -54,22 +52,15 @@ def login(
 ) -> TokenPair:
     user = identity.find_user_by_email(session, registry.keyring, email)
     if user is None:
-        _burn(password)
+        registry.passwords.spend_time(password)
         raise Unauthorized("wrong e-mail or password", code="invalid_credentials")
-    if user.disabled_at is not None or not identity.verify_password(user, password):
+    if user.disabled_at is not None or not registry.passwords.verify(user, password):
         raise Unauthorized("wrong e-mail or password", code="invalid_credentials")
     memberships = identity.memberships_of(session, user.id)
     chosen = [m for m, _ in memberships if organisation_id in (None, m.organisation_id)]
     if not chosen:
         raise Unauthorized("you are not a member of that organisation", code="no_membership")
     return _issue(session, registry, user.id, chosen[0])
-
-
-def _burn(password: str) -> None:
-    try:
-        identity.passwords.verify(_DUMMY_HASH, password)
-    except Exception:  # the outcome is irrelevant, only the time spent
-        return
 
 
 def refresh(session: Session, registry: Registry, token: str) -> TokenPair:

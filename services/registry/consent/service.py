@@ -54,10 +54,10 @@ def _check_sharing_target(session: Session, partner: Partner, purpose: str, fiel
 
 def require_file(entries: Sequence[ConsentIn], held: bool, field_prefix: str) -> None:
     """Every purpose needs `file` consent, given in the same batch or held already."""
-    if held or any(e.purpose == FILE for e in entries):
+    if held or not entries or any(e.purpose == FILE for e in entries):
         return
-    for index, entry in enumerate(entries):
-        raise Invalid(f"{field_prefix}[{index}].purpose", f"{entry.purpose!r} needs `file` consent first")
+    purpose = entries[0].purpose
+    raise Invalid(f"{field_prefix}[0].purpose", f"{purpose!r} needs `file` consent first")
 
 
 def grant(

@@ -46,10 +46,14 @@ def me(principal: PrincipalDep, session: SessionDep, registry: RegistryDep) -> M
 
 
 @router.post("/me/password", status_code=204, summary="Change my password")
-def change_password(body: PasswordChange, principal: PrincipalDep, session: SessionDep) -> Response:
+def change_password(
+    body: PasswordChange, principal: PrincipalDep, session: SessionDep, registry: RegistryDep
+) -> Response:
     if principal.user_id is None:
         raise Forbidden("an integration has no password")
-    service.change_password(session, principal.user_id, body.current_password, body.new_password)
+    service.change_password(
+        session, registry.passwords, principal.user_id, body.current_password, body.new_password
+    )
     return Response(status_code=204)
 
 
@@ -90,7 +94,7 @@ def list_users(
 def create_user(
     body: UserIn, admin: AdminDep, session: SessionDep, registry: RegistryDep
 ) -> UserOut:
-    user = service.create_user(session, registry.keyring, admin.organisation_id, body, admin)
+    user = service.create_user(session, registry, admin.organisation_id, body, admin)
     return service.user_view(session, registry.keyring, user, body.roles)
 
 

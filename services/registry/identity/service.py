@@ -1,8 +1,6 @@
 """Organisations, users and memberships: the rules, without HTTP."""
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registry.audit import service as audit
@@ -13,15 +11,14 @@ from services.registry.identity.models import (
     User,
     new_id,
 )
+from services.registry.identity.passwords import Passwords
 from services.registry.identity.schemas import OrganisationIn, OrganisationPatch, UserIn, UserOut
 from services.registry.models import outbox
+from services.registry.runtime import Registry
 from shared.auth import Principal
 from shared.crypto import Keyring
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import publish
-
-# Argon2id with the library's defaults (RFC 9106 low-memory profile).
-passwords = PasswordHasher()
 
 
 def create_organisation(session: Session, data: OrganisationIn, actor: str) -> Organisation:
@@ -121,17 +118,18 @@ def find_user_by_email(session: Session, keyring: Keyring, email: str) -> User |
 
 
 def create_user(
-    session: Session, keyring: Keyring, organisation_id: str, data: UserIn, actor: Principal | str
+    session: Session, registry: Registry, organisation_id: str, data: UserIn, actor: Principal | str
 ) -> User:
     """A new login with a membership in ``organisation_id``; an existing login (same e-mail)
     is refused, so that nobody can take over another organisation's user."""
+    keyring = registry.keyring
     get_organisation(session, organisation_id)
     index = _email_index(keyring, session, data.email)
     if session.scalar(select(User.id).where(User.email_index == index)):
         raise Conflict("a user with this e-mail already exists", field="email", code="email_taken")
     user = User(
         id=new_id(),
-        password_hash=passwords.hash(data.password),
+        password_hash=registry.passwords.hash(data.password),
         locale=data.locale,
         email_index=index,
     )
@@ -264,22 +262,10 @@ def remove_member(session: Session, principal: Principal, user_id: str) -> None:
     )
 
 
-def change_password(session: Session, user_id: str, current: str, new: str) -> None:
+def change_password(
+    session: Session, passwords: Passwords, user_id: str, current: str, new: str
+) -> None:
     user = session.get(User, user_id)
-    if user is None or not verify_password(user, current):
+    if user is None or not passwords.verify(user, current):
         raise Invalid("current_password", "the current password is not right")
     user.password_hash = passwords.hash(new)
-
-
-def verify_password(user: User, password: str) -> bool:
-    try:
-        passwords.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    if passwords.check_needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash(password)
-    return True
-
-
-def count_users(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User)) or 0

@@ -3,7 +3,8 @@
 Only coarse, non-identifying attributes are plain columns (kind, status, district, tie
 strength, dates; categories in ``partner_categories``) because search and aggregates
 filter on them. Everything personal lives in ``card_encrypted``: the card's JSON, sealed
-with the partner's own data key. ``partner_terms`` holds blind-index terms (HMAC) for look-up without decrypting."""
+with the partner's own data key. ``partner_terms`` holds blind-index terms (HMAC) for
+look-up without decrypting."""
 
 from datetime import date, datetime
 from enum import StrEnum

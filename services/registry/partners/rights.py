@@ -98,13 +98,16 @@ def end_expired_files(session: Session, registry: Registry, today: date | None =
     """Partners whose `file` consent expired become pending, as after a withdrawal."""
     held = (
         select(ConsentGrant.partner_id)
-        .where(ConsentGrant.partner_id == Partner.id, ConsentGrant.purpose == consent.FILE,
-               grant_is_valid(today or date.today()))
+        .where(
+            ConsentGrant.partner_id == Partner.id,
+            ConsentGrant.purpose == consent.FILE,
+            grant_is_valid(today or date.today()),
+        )
         .exists()
     )
-    lapsed = list(session.scalars(
-        select(Partner).where(Partner.status != PartnerStatus.pending.value, ~held)
-    ))
+    lapsed = list(
+        session.scalars(select(Partner).where(Partner.status != PartnerStatus.pending.value, ~held))
+    )
     for partner in lapsed:
         partners.after_consent_change(session, registry, partner)
     return len(lapsed)

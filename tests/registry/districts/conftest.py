@@ -4,5 +4,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _districts(defaults: tuple[int, int]) -> None:
+def _districts(reference_data: None) -> None:
     """Loads the default districts and categories before each district-work test."""

@@ -107,7 +107,7 @@ def test_pages_and_own_partners_first(client: TestClient, world: World) -> None:
 
 
 def test_district_with_its_neighbours_and_category(
-    client: TestClient, world: World, defaults: tuple[int, int]
+    client: TestClient, world: World, reference_data: None
 ) -> None:
     staff = world.member(world.organisation(), "staff")
     for name, district in (

@@ -12,7 +12,7 @@ from services.registry.reference.projection import tm35fin_to_wgs84
 from services.registry.runtime import Registry
 from tests.registry.conftest import World
 
-pytestmark = pytest.mark.usefixtures("defaults")
+pytestmark = pytest.mark.usefixtures("reference_data")
 
 KESKUSTA_NEIGHBOURS = ["00120", "00130", "00170", "00180", "00260", "00530"]
 
