@@ -1,8 +1,9 @@
 """Routes for partners, their cards and the data-subject rights."""
 
+from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.registry.partners import rights, search, service
 from services.registry.partners.cards import CompetenceCardIn
@@ -30,11 +31,7 @@ def create_partner(
     return service.create_partner(session, registry, principal, body)
 
 
-@router.get("", response_model=PartnerPage, summary="Search own and shared partners")
-def search_partners(
-    principal: PrincipalDep,
-    session: SessionDep,
-    registry: RegistryDep,
+def partner_filters(
     name: Annotated[str, Query(max_length=200, description="prefix of any name word")] = "",
     text: Annotated[
         str, Query(max_length=500, description="words in offers, skills, resources")
@@ -49,11 +46,9 @@ def search_partners(
     status: Annotated[str, Query(pattern="^(active|inactive|pending|any)$")] = "active",
     not_contacted_for_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
     contacted_within_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
-    scope: Annotated[str, Query(pattern="^(all|own|shared)$")] = "all",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 25,
-) -> PartnerPage:
-    query = search.PartnerQuery(
+) -> search.PartnerQuery:
+    """The filters of the partner list, shared by the list and the exports."""
+    return search.PartnerQuery(
         name=name,
         text=text,
         email=email,
@@ -66,10 +61,23 @@ def search_partners(
         status=status,
         not_contacted_for_days=not_contacted_for_days,
         contacted_within_days=contacted_within_days,
-        scope=scope,
-        page=page,
-        page_size=page_size,
     )
+
+
+FiltersDep = Annotated[search.PartnerQuery, Depends(partner_filters)]
+
+
+@router.get("", response_model=PartnerPage, summary="Search own and shared partners")
+def search_partners(
+    principal: PrincipalDep,
+    session: SessionDep,
+    registry: RegistryDep,
+    filters: FiltersDep,
+    scope: Annotated[str, Query(pattern="^(all|own|shared)$")] = "all",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> PartnerPage:
+    query = replace(filters, scope=scope, page=page, page_size=page_size)
     return search.search(session, registry, principal, query)
 
 

@@ -1,11 +1,12 @@
 """Routes for imports (CSV, XLSX, HSDS) and exports (CSV, XLSX, HSDS, vCard)."""
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from services.registry.partners.models import PartnerKind, TieStrength
+from services.registry.partners.api import FiltersDep
 from services.registry.partners.search import PartnerQuery
 from services.registry.runtime import RegistryDep
 from services.registry.transfer import exports, hsds, imports, vcard
@@ -128,18 +129,7 @@ def import_hsds(
 
 
 def export_query(
-    name: Annotated[str, Query(max_length=200)] = "",
-    text: Annotated[str, Query(max_length=500)] = "",
-    email: Annotated[str, Query(max_length=300)] = "",
-    phone: Annotated[str, Query(max_length=50)] = "",
-    district: Annotated[str | None, Query(max_length=32)] = None,
-    neighbours: bool = False,
-    category: Annotated[str | None, Query(max_length=32)] = None,
-    kind: PartnerKind | None = None,
-    tie_strength: TieStrength | None = None,
-    status: Annotated[str, Query(pattern="^(active|inactive|pending|any)$")] = "active",
-    not_contacted_for_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
-    contacted_within_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
+    filters: FiltersDep,
     scope: Annotated[
         str,
         Query(
@@ -148,22 +138,8 @@ def export_query(
         ),
     ] = "own",
 ) -> PartnerQuery:
-    """The filters of the partner list."""
-    return PartnerQuery(
-        name=name,
-        text=text,
-        email=email,
-        phone=phone,
-        district=district,
-        neighbours=neighbours,
-        category=category,
-        kind=kind.value if kind else None,
-        tie_strength=tie_strength.value if tie_strength else None,
-        status=status,
-        not_contacted_for_days=not_contacted_for_days,
-        contacted_within_days=contacted_within_days,
-        scope=scope,
-    )
+    """The list's filters; exports cover the caller's own partners unless asked otherwise."""
+    return replace(filters, scope=scope)
 
 
 QueryDep = Annotated[PartnerQuery, Depends(export_query)]
