@@ -2,12 +2,14 @@
 logged-in person (``PrincipalDep``, or ``member_of(section)`` for a section's pages) and the
 registry as that person (``ApiDep``), refreshing an expired access token on the way."""
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import httpx
 from fastapi import Depends, Request
 from pydantic import TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException
 
 from services.portal.navigation import SECTIONS_BY_KEY, may_enter
 from services.portal.registry_client import (
@@ -27,6 +29,7 @@ from services.portal.tokens import (
 )
 
 T = TypeVar("T")
+SAFE_PATH = re.compile(r"(/[A-Za-z0-9._:-]+)+")
 
 
 class LoginRequired(Exception):
@@ -125,6 +128,10 @@ class Api:
         self.refresher = refresher
 
     async def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if not SAFE_PATH.fullmatch(path) or any(s in (".", "..") for s in path.split("/")):
+            # Ids from the address bar become path segments: never let one reach another
+            # of the registry's paths.
+            raise HTTPException(404)
         session = self.request.session
         access = session.get(ACCESS_TOKEN)
         if not access:
@@ -133,6 +140,9 @@ class Api:
             return await self.registry.call(method, path, access, **kwargs)
         except NotAuthenticated:
             pass
+        if session.get(ACCESS_TOKEN) not in (None, access):
+            # A call running beside this one has refreshed the tokens already.
+            return await self._once_more(method, path, session[ACCESS_TOKEN], **kwargs)
         refresh = session.get(REFRESH_TOKEN)
         if not refresh:
             forget_tokens(self.request)
@@ -143,8 +153,13 @@ class Api:
             forget_tokens(self.request)
             raise LoginRequired from None
         store_tokens(self.request, tokens)
+        return await self._once_more(method, path, tokens.access_token, **kwargs)
+
+    async def _once_more(
+        self, method: str, path: str, access: str, **kwargs: Any
+    ) -> httpx.Response:
         try:
-            return await self.registry.call(method, path, tokens.access_token, **kwargs)
+            return await self.registry.call(method, path, access, **kwargs)
         except NotAuthenticated:
             forget_tokens(self.request)
             raise LoginRequired from None

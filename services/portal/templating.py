@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
@@ -83,6 +84,17 @@ class Templates:
         return response
 
 
+def phone_filter(value: str | None) -> str:
+    """+358401234567 as +358 40 1234567: the registry keeps E.164, people read groups."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "FI")
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _environment(
     templates_dir: Path, catalogue: gettext.GNUTranslations, language: str
 ) -> Environment:
@@ -117,6 +129,7 @@ def _environment(
         return [(value, catalogue.gettext(label)) for value, label in labels.items()]
 
     environment.filters["date"] = date_filter
+    environment.filters["phone"] = phone_filter
     environment.filters["options"] = options_filter
     environment.filters["datetime"] = datetime_filter
     return environment

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,13 +22,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from services.portal.app import SESSION_COOKIE, create_app
 from services.portal.settings import PortalSettings
-from services.registry.reference.defaults import load_defaults
 from services.registry.settings import RegistrySettings
-from shared import migrations
-from shared.database import Database
+from tests.conftest import FAST_PASSWORDS
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
@@ -307,10 +307,12 @@ def portal_stack(
         # the wrapped data keys between tests: both must wrap them with the same master key.
         KORTISTO_MASTER_KEY_FILE=str(registry_settings.resolved_master_key_file()),
         KORTISTO_ENVIRONMENT="test",
+        **FAST_PASSWORDS,
         KORTISTO_ACCESS_TOKEN_SECONDS=str(ACCESS_TOKEN_SECONDS),
     )
     stack = PortalStack(env)
-    _migrate_registry(pg_url, registry_settings)
+    # Every service's schema, and the default districts and categories.
+    stack.cli("migrate")
     stack.organisation_id = stack.create_org("Test Org")
     stack.create_user(ANNA_EMAIL, stack.organisation_id, ["staff"], ANNA_NAME, ANNA_PASSWORD)
     stack.create_user(
@@ -321,7 +323,9 @@ def portal_stack(
         PEKKA_EMAIL, stack.peer_organisation_id, ["admin", "staff"], PEKKA_NAME, ANNA_PASSWORD
     )
     try:
-        stack.registry = start_service("registry", REGISTRY_FACTORY, env, data_dir)
+        stack.registry = start_service(
+            "registry", "services.registry.app:create_app", env, data_dir
+        )
         stack.services.append(stack.registry)
         wait_healthy(stack.registry)
         stack.pool_id = _pool_of_both(stack)
@@ -333,22 +337,6 @@ def portal_stack(
     finally:
         for service in reversed(stack.services):
             stop_service(service)
-
-
-# The real registry app, plus routers the portal needs that it does not include yet.
-REGISTRY_FACTORY = "tests.portal.registry_app:create_app"
-
-
-def _migrate_registry(pg_url: str, settings: RegistrySettings) -> None:
-    """What ``kortisto migrate`` does for the registry: its schema and the default
-    districts and categories. Only the registry: the portal talks to nothing else."""
-    database = Database(pg_url, "registry")
-    try:
-        migrations.upgrade("registry", database)
-        with database.session() as session:
-            load_defaults(session, settings.reference_data_dir)
-    finally:
-        database.dispose()
 
 
 def _pool_of_both(stack: PortalStack) -> str:
@@ -378,45 +366,107 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.sections.append((f"{service.name} output", service.log()[-20000:]))
 
 
+# -- a real Chromium -------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def has_no_horizontal_scroll(page: Page) -> bool:
+    return bool(
+        page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    )
+
+
 # -- logged-in clients of the real portal ------------------------------------------------
 
 
+@contextmanager
 def portal_client(
     stack: PortalStack, email: str = ANNA_EMAIL, language: str = "fi"
-) -> httpx.Client:
-    """An httpx client logged in to the portal as ``email``; close it after use."""
-    client = httpx.Client(
+) -> Iterator[httpx.Client]:
+    """An httpx client logged in to the portal as ``email``."""
+    with httpx.Client(
         base_url=stack.portal_url, headers={"Accept-Language": language}, timeout=30
-    )
-    token = csrf_of(client.get("/login").text)
-    response = client.post(
-        "/login", data={"csrf_token": token, "email": email, "password": ANNA_PASSWORD}
-    )
-    assert response.status_code == 303, response.text
-    return client
+    ) as client:
+        token = csrf_of(client.get("/login").text)
+        response = client.post(
+            "/login", data={"csrf_token": token, "email": email, "password": ANNA_PASSWORD}
+        )
+        assert response.status_code == 303, response.text
+        yield client
 
 
 @pytest.fixture
 def anna(portal_stack: PortalStack) -> Iterator[httpx.Client]:
-    client = portal_client(portal_stack, ANNA_EMAIL)
-    yield client
-    client.close()
+    with portal_client(portal_stack, ANNA_EMAIL) as client:
+        yield client
 
 
 @pytest.fixture
 def olli(portal_stack: PortalStack) -> Iterator[httpx.Client]:
-    client = portal_client(portal_stack, OLLI_EMAIL)
-    yield client
-    client.close()
+    with portal_client(portal_stack, OLLI_EMAIL) as client:
+        yield client
 
 
 @pytest.fixture
 def pekka(portal_stack: PortalStack) -> Iterator[httpx.Client]:
-    client = portal_client(portal_stack, PEKKA_EMAIL)
-    yield client
-    client.close()
+    with portal_client(portal_stack, PEKKA_EMAIL) as client:
+        yield client
 
 
 def unique(name: str) -> str:
     """A name no other test uses, as the stack lives for the whole session."""
     return f"{name} {secrets.token_hex(3)}"
+
+
+def api_partner(
+    stack: PortalStack,
+    name: str,
+    kind: str = "organisation",
+    purposes: tuple[str, ...] = ("file", "team"),
+    scope: str = "basic",
+    email: str = ANNA_EMAIL,
+    **card: Any,
+) -> str:
+    """A partner added through the registry's API as ``email`` (Anna by default) would;
+    returns its id. For tests whose subject is another page than the form."""
+    consents = [
+        {
+            "purpose": purpose,
+            "method": "written",
+            "information_version": "1",
+            **({"scope": scope} if ":" in purpose else {}),
+        }
+        for purpose in purposes
+    ]
+    response = httpx.post(
+        f"{stack.registry_url}/partners",
+        headers=stack.api_token(email),
+        json={"kind": kind, "card": {"name": name, **card}, "consents": consents},
+    )
+    assert response.status_code == 201, response.text
+    partner_id: str = response.json()["id"]
+    return partner_id

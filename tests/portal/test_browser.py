@@ -2,10 +2,9 @@
 password, the language switch, keyboard focus and a phone-sized screen."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from services.portal.app import SESSION_COOKIE
 from tests.portal.conftest import (
@@ -13,33 +12,11 @@ from tests.portal.conftest import (
     ANNA_NAME,
     ANNA_PASSWORD,
     PortalStack,
+    has_no_horizontal_scroll,
     session_of,
 )
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)"
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -63,14 +40,6 @@ def _log_in(page: Page, password: str = ANNA_PASSWORD) -> None:
     page.get_by_label("Sähköpostiosoite").fill(ANNA_EMAIL)
     page.get_by_label("Salasana").fill(password)
     page.get_by_role("button", name="Kirjaudu sisään").click()
-
-
-def _has_no_horizontal_scroll(page: Page) -> bool:
-    return bool(
-        page.evaluate(
-            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-        )
-    )
 
 
 def test_log_in_switch_language_and_log_out(page: Page, portal_stack: PortalStack) -> None:
@@ -115,11 +84,11 @@ def test_log_in_switch_language_and_log_out(page: Page, portal_stack: PortalStac
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {ANNA_NAME}")
     expect(page).to_have_title("Home – Kortisto")
     menu = page.get_by_role("navigation", name="Main menu")
-    menu.get_by_role("link", name="Partners").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Partners")
+    menu.get_by_role("link", name="Reminders").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reminders")
     expect(page.locator("main")).to_contain_text("Coming soon")
     expect(
-        page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Partners")
+        page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Reminders")
     ).to_have_attribute("aria-current", "page")
 
     # Logging out returns to the login page, still in English; home then needs a login.
@@ -167,18 +136,18 @@ def test_a_phone_sized_screen_never_scrolls_sideways(
         page = context.new_page()
         page.goto("/login")
         expect(page.locator("html")).to_have_attribute("lang", language)
-        assert _has_no_horizontal_scroll(page)
+        assert has_no_horizontal_scroll(page)
         # The error state of the form too.
         page.locator("button[type=submit]").last.click()
         expect(page.get_by_role("alert")).to_be_visible()
-        assert _has_no_horizontal_scroll(page)
+        assert has_no_horizontal_scroll(page)
         page.locator("#email").fill(ANNA_EMAIL)
         page.locator("#password").fill(ANNA_PASSWORD)
         page.locator("form.form button[type=submit]").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(ANNA_NAME)
-        assert _has_no_horizontal_scroll(page)
+        assert has_no_horizontal_scroll(page)
         page.goto("/support-users")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
-        assert _has_no_horizontal_scroll(page)
+        assert has_no_horizontal_scroll(page)
     finally:
         context.close()

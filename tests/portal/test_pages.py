@@ -173,13 +173,21 @@ def test_the_stylesheet_is_served(client: TestClient) -> None:
 
 def test_planners_see_only_the_planner_section() -> None:
     assert [s.key for s in sections_for(["planner"])] == ["planner"]
-    assert [s.key for s in sections_for(["staff"])] == ["partners", "support_users", "reminders"]
+    assert [s.key for s in sections_for(["staff"])] == [
+        "partners",
+        "districts",
+        "support_users",
+        "reminders",
+        "access_log",
+    ]
     assert [s.key for s in sections_for(["support_user"])] == ["my_network"]
     assert [s.key for s in sections_for(["staff", "coordinator"])] == [
         "partners",
+        "districts",
         "support_users",
         "reminders",
         "meetings",
+        "access_log",
     ]
     assert sections_for([]) == []
     assert "planner" not in {s.key for s in sections_for(["staff", "coordinator", "support_user"])}

@@ -61,7 +61,13 @@ def test_staff_member_logs_in_and_sees_their_sections(portal: httpx.Client) -> N
     assert f"Tervetuloa, {ANNA_NAME}" in home.text
     assert "Test Org" in home.text
     assert "Työntekijä" in home.text
-    for section in ("Verkostokumppanit", "Tukipalvelun käyttäjät", "Muistutukset"):
+    for section in (
+        "Verkostokumppanit",
+        "Alueet",
+        "Tukipalvelun käyttäjät",
+        "Muistutukset",
+        "Käyttöloki",
+    ):
         assert section in home.text
     for section in ("Suunnittelu", "Tapaamiset"):
         assert section not in home.text
@@ -75,9 +81,13 @@ def test_staff_member_logs_in_and_sees_their_sections(portal: httpx.Client) -> N
     for personal in (ANNA_NAME, "Anna", ANNA_EMAIL, "Test Org"):
         assert personal not in readable
 
-    placeholder = portal.get("/partners")
+    placeholder = portal.get("/reminders")
     assert placeholder.status_code == 200
     assert "Tulossa pian" in placeholder.text
+    partners = portal.get("/partners")
+    assert partners.status_code == 200
+    assert "<h1>Verkostokumppanit</h1>" in partners.text
+    assert "Tulossa pian" not in partners.text
 
 
 def test_a_wrong_password_is_shown_at_the_field_and_logs_nobody_in(
@@ -103,7 +113,15 @@ def test_a_planner_sees_only_the_planner_section(
     home = portal.get("/")
     assert "Kuntasuunnittelija" in home.text
     assert 'href="/planner"' in home.text
-    for path in ("/partners", "/support-users", "/reminders", "/meetings", "/my-network"):
+    for path in (
+        "/partners",
+        "/districts",
+        "/access-log",
+        "/support-users",
+        "/reminders",
+        "/meetings",
+        "/my-network",
+    ):
         assert f'href="{path}"' not in home.text
         refused = portal.get(path)
         assert refused.status_code == 403, path

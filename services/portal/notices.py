@@ -1,0 +1,35 @@
+"""One-shot notices ("The activity was logged.") shown on the next page. The session holds
+only the notice's code, never its text or anything personal."""
+
+from starlette.requests import Request
+
+from services.portal.i18n import N_
+from services.portal.tokens import NOTICE
+
+NOTICES = {
+    "logged_out": N_("You have logged out."),
+    "partner_created": N_("The partner was added to the resource file."),
+    "partner_pending": N_(
+        "The partner was saved as waiting for consent: only the name and a way to ask are kept."
+    ),
+    "partner_saved": N_("The card was saved."),
+    "activity_logged": N_("The activity was logged and the last contact updated."),
+    "contribution_added": N_("The contribution was added."),
+    "consent_recorded": N_("The consent was recorded."),
+    "consent_withdrawn": N_("The consent was withdrawn."),
+    "nothing_withdrawn": N_("Nothing was withdrawn: choose at least one consent."),
+    "competence_added": N_("The card was added."),
+    "competence_removed": N_("The card was removed."),
+    "note_saved": N_("The note was saved."),
+    "assignments_saved": N_("The district's team was saved."),
+}
+
+
+def notify(request: Request, code: str) -> None:
+    if code in NOTICES:
+        request.session[NOTICE] = code
+
+
+def take_notice(request: Request) -> str:
+    """The pending notice's message id (translated where shown), once; else ``""``."""
+    return NOTICES.get(request.session.pop(NOTICE, ""), "")

@@ -1,0 +1,187 @@
+"""The registry's answers as the portal reads them. Only the fields a page shows are
+declared; anything else the registry adds is ignored, and an answer missing a declared
+field is treated as the registry being unavailable rather than half-rendered."""
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+
+class Owner(Answer):
+    id: str
+    name: str
+
+
+class PartnerSummary(Answer):
+    id: str
+    owner: Owner
+    owned: bool
+    view: str  # full | contact | basic
+    kind: str
+    status: str
+    name: str
+    district_code: str | None = None
+    category_codes: list[str] = Field(default_factory=list)
+    tie_strength: str
+    last_contact_on: date | None = None
+
+
+class PartnerPage(Answer):
+    items: list[PartnerSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class ConsentState(Answer):
+    purpose: str
+    scope: str | None = None
+    valid_until: date | None = None
+    active: bool = True
+
+
+class CompetenceCard(Answer):
+    id: str
+    kind: str
+    domain: str
+    title: str
+    description: str = ""
+    preferences: str = ""
+
+
+class Partner(PartnerSummary):
+    card: dict[str, Any]
+    card_updated_on: date
+    responsible_user_id: str | None = None
+    purge_after: date | None = None
+    consents: list[ConsentState] = Field(default_factory=list)
+    competence_cards: list[CompetenceCard] = Field(default_factory=list)
+    possible_duplicates: list[str] = Field(default_factory=list)
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+    @property
+    def purposes(self) -> set[str]:
+        return {c.purpose for c in self.consents if c.active}
+
+
+class ConsentRecord(Answer):
+    id: str
+    purpose: str
+    scope: str | None = None
+    action: str
+    method: str
+    information_version: str
+    evidence_ref: str = ""
+    obtained_by: str = ""
+    obtained_on: date
+    valid_until: date | None = None
+    recorded_at: datetime
+
+
+class Activity(Answer):
+    id: str
+    kind: str
+    occurred_on: date
+    staff_user_id: str | None = None
+    content: str = ""
+    outcome: str = ""
+
+
+class Contribution(Answer):
+    id: str
+    occurred_on: date
+    how: str
+    where: str = ""
+
+
+class Member(Answer):
+    id: str
+    display_name: str
+    roles: list[str] = Field(default_factory=list)
+
+
+class Pool(Answer):
+    id: str
+    name: str
+    my_status: str
+
+
+class OrganisationRef(Answer):
+    id: str
+    name: str
+
+
+class AccessEntry(Answer):
+    seq: int
+    at: datetime
+    partner_id: str
+    reader_organisation_id: str
+    action: str
+    basis: str
+
+
+class Verification(Answer):
+    entries: int
+    valid: bool
+    first_broken_seq: int | None = None
+    problem: str = ""
+
+
+class District(Answer):
+    code: str
+    name_fi: str
+    name_sv: str | None = None
+
+
+class Category(Answer):
+    code: str
+    parent_code: str | None = None
+    label: str
+
+
+class KnowledgeNote(Answer):
+    id: str
+    district_code: str
+    noted_on: date
+    question: str
+    answer: str
+    staff_user_id: str
+
+
+class KnowledgeNotePage(Answer):
+    items: list[KnowledgeNote]
+    page: int
+    page_size: int
+    total: int
+
+
+class Assignee(Answer):
+    user_id: str
+    display_name: str | None = None
+
+
+class DistrictCoverage(Answer):
+    district_code: str
+    district_name: str | None = None
+    assignees: list[Assignee] = Field(default_factory=list)
+    partners: int = 0
+    pending_partners: int = 0
+    notes: int = 0
+
+
+class CoverageSummary(Answer):
+    partners_without_assignee: list[str] = Field(default_factory=list)
+    assigned_without_partners: list[str] = Field(default_factory=list)
+
+
+class Coverage(Answer):
+    districts: list[DistrictCoverage]
+    summary: CoverageSummary = CoverageSummary()
