@@ -23,9 +23,5 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     )
     app.state.matching = matching
     app.state.database = matching.database
-    app.state.token_verifier = TokenVerifier.from_jwks_url(
-        f"{settings.registry_url}/.well-known/jwks.json",
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-    )
+    app.state.token_verifier = TokenVerifier.of_registry(settings)
     return app

@@ -34,11 +34,7 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
     )
     app.state.reminders = reminders
     app.state.database = reminders.database
-    app.state.token_verifier = TokenVerifier.from_jwks_url(
-        f"{settings.registry_url}/.well-known/jwks.json",
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-    )
+    app.state.token_verifier = TokenVerifier.of_registry(settings)
 
     @app.get(
         "/operations/worker", tags=["operations"], summary="When a worker last ran beat's tick"

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from shared.auth.principal import Principal
 from shared.errors import Unauthorized
+from shared.settings import SharedSettings
 
 ALGORITHM = "EdDSA"
 
@@ -120,6 +121,15 @@ class TokenVerifier:
                 ) from exc
 
         return cls(key_for, issuer=issuer, audience=audience)
+
+    @classmethod
+    def of_registry(cls, settings: SharedSettings) -> "TokenVerifier":
+        """How every service but the registry verifies tokens: with the registry's JWKS."""
+        return cls.from_jwks_url(
+            f"{settings.registry_url}/.well-known/jwks.json",
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
 
     def verify(self, token: str) -> Principal:
         try:
