@@ -85,6 +85,9 @@ class DataKey(NamedTuple):
     key: bytes
 
 
+_MADE_HERE = "kortisto.keys_made"  # key ids created in a session or connection, in its info
+
+
 class Keyring:
     """Encrypts and decrypts one service's personal data. One per process; every method runs
     in the caller's transaction. Unwrapped organisation and blind-index keys are cached (they
@@ -98,6 +101,9 @@ class Keyring:
         self.service = service
         self.phone_region = phone_region
         self._cache: dict[str, bytes] = {}
+        # The newest organisation and blind-index key per organisation, once seen committed:
+        # those keys get no new versions (master-key rotation re-wraps them in place).
+        self._newest: dict[tuple[str, str], DataKey] = {}
 
     def encrypt(
         self,
@@ -210,10 +216,16 @@ class Keyring:
         self, session: Executor, kind: str, organisation_id: str, subject_id: str | None
     ) -> DataKey:
         """The newest version of a key, created on first use."""
+        if kind != SUBJECT and (kind, organisation_id) in self._newest:
+            return self._newest[(kind, organisation_id)]
         row = self._latest(session, kind, organisation_id, subject_id) or self._create(
             session, kind, organisation_id, subject_id, 1
         )
-        return DataKey(row.id, row.version, self._unwrap(session, row))
+        key = DataKey(row.id, row.version, self._unwrap(session, row))
+        # A key made in this unit of work may still be rolled back: remember it only later.
+        if kind != SUBJECT and row.id not in session.info.get(_MADE_HERE, ()):
+            self._newest[(kind, organisation_id)] = key
+        return key
 
     def _latest(
         self, session: Executor, kind: str, organisation_id: str, subject_id: str | None
@@ -264,6 +276,7 @@ class Keyring:
         )
         row = self._latest(session, kind, organisation_id, subject_id)
         assert row is not None  # ours, or the one that won the race
+        session.info.setdefault(_MADE_HERE, set()).add(row.id)
         return row
 
     def _key_by_id(self, session: Executor, key_id: str) -> bytes:
