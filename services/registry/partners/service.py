@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from services.registry.access import service as access
@@ -14,7 +14,7 @@ from services.registry.consent import service as consent
 from services.registry.consent.schemas import ConsentState
 from services.registry.identity import service as identity
 from services.registry.identity.models import Organisation
-from services.registry.models import outbox
+from services.registry.models import SCHEMA, outbox
 from services.registry.partners import sharing, terms
 from services.registry.partners.cards import (
     Card,
@@ -216,6 +216,18 @@ def create_partner(
     out = partner_view(session, registry, principal, partner, sharing.FULL)
     out.possible_duplicates = duplicates
     return out
+
+
+def refresh_statistics(session: Session) -> None:
+    """Lets the query planner see the rows a long transaction has written so far. A bulk
+    import adds thousands of partners in one transaction, which autovacuum cannot analyse:
+    the planner then still believes the tables are as small as before and picks scans whose
+    cost grows with every row. ANALYZE inside the transaction samples its own rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        tables = ", ".join(
+            f"{SCHEMA}.{t.__tablename__}" for t in (Partner, PartnerTerm, PartnerCategory)
+        )
+        session.execute(text(f"ANALYZE {tables}"))
 
 
 def find_visible(

@@ -480,6 +480,9 @@ def run(
     return keep
 
 
+STATISTICS_EVERY = 500  # rows between planner statistics refreshes in one import
+
+
 def _create_all(
     session: Session,
     registry: Registry,
@@ -490,10 +493,12 @@ def _create_all(
 ) -> bool:
     """Creates the drafts; without isolation it stops at the first that fails."""
     rows_by_partner: dict[str, int] = {}
-    for draft in drafts:
+    for number, draft in enumerate(drafts, start=1):
         created = _create(session, registry, principal, draft, rows_by_partner, isolated)
         if not created and not isolated:
             return False
+        if number % STATISTICS_EVERY == 0:
+            partners.refresh_statistics(session)
     return True
 
 
