@@ -212,9 +212,8 @@ def main() -> None:
             data_dir, path = Path(tmp), Path(tmp) / "import.csv"
             path.write_bytes(make_csv(args.rows))
             (Path(str(path) + ".login")).write_text(json.dumps(prepare(url, data_dir)))
-            print(
-                f"{args.rows} rows, {path.stat().st_size / 1024 / 1024:.1f} MiB CSV, {args.rounds} rounds"
-            )
+            size = path.stat().st_size / 1024 / 1024
+            print(f"{args.rows} rows, {size:.1f} MiB CSV, {args.rounds} rounds")
             results: dict[str, list[dict[str, float]]] = {"kortisto": [], "baseline": []}
             for round_ in range(args.rounds):
                 for side in (

@@ -35,7 +35,13 @@ class ConsentGrant(Base):
     is a grant). Expiry is checked at read time against ``valid_until``."""
 
     __tablename__ = "consent_grants"
-    __table_args__ = (Index("ix_consent_grants_purpose", "purpose"),)
+    __table_args__ = (
+        Index("ix_consent_grants_purpose", "purpose"),
+        # Visibility checks ask "does this partner hold this purpose, still valid?"
+        Index(
+            "ix_consent_grants_valid", "partner_id", "purpose", postgresql_include=["valid_until"]
+        ),
+    )
 
     partner_id: Mapped[str] = mapped_column(
         ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True

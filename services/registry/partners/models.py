@@ -77,7 +77,10 @@ class PartnerTerm(Base):
     """A blind-index term of a partner: HMAC under the owner's organisation key."""
 
     __tablename__ = "partner_terms"
-    __table_args__ = (Index("ix_partner_terms_lookup", "kind", "term"),)
+    # The partner id rides in the index, so a look-up never reads the table itself.
+    __table_args__ = (
+        Index("ix_partner_terms_lookup", "kind", "term", postgresql_include=["partner_id"]),
+    )
 
     partner_id: Mapped[str] = mapped_column(
         ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True

@@ -140,17 +140,20 @@ def search(
         *_filters(session, principal, query),
         *_term_conditions(session, registry, principal, query),
     ]
-    total = session.scalar(select(func.count()).select_from(Partner).where(*conditions)) or 0
     own_first = case((Partner.organisation_id == principal.organisation_id, 0), else_=1)
-    rows = list(
-        session.scalars(
-            select(Partner)
-            .where(*conditions)
-            .order_by(own_first, Partner.updated_at.desc(), Partner.id)
-            .limit(query.page_size)
-            .offset((query.page - 1) * query.page_size)
-        )
-    )
+    # The total rides on the page's rows (a window count), so the filters run once.
+    found = session.execute(
+        select(Partner, func.count().over().label("total"))
+        .where(*conditions)
+        .order_by(own_first, Partner.updated_at.desc(), Partner.id)
+        .limit(query.page_size)
+        .offset((query.page - 1) * query.page_size)
+    ).all()
+    rows = [row.Partner for row in found]
+    if found:
+        total = found[0].total
+    else:  # a page past the end still says how many there are
+        total = session.scalar(select(func.count()).select_from(Partner).where(*conditions)) or 0
     ids = [p.id for p in rows]
     foreign = [p for p in rows if p.organisation_id != principal.organisation_id]
     scopes = sharing.shared_scopes(session, principal, [p.id for p in foreign])
