@@ -3,6 +3,7 @@ machine, on SQLite files and the SQLite Celery broker under the data directory."
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -76,6 +77,17 @@ def _commands(settings: RemindersSettings) -> dict[str, list[str]]:
     return commands
 
 
+def _busy_ports(ports: list[int]) -> list[int]:
+    busy = []
+    for port in ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                busy.append(port)
+    return busy
+
+
 def _wait_healthy(urls: dict[str, str], processes: dict[str, subprocess.Popen[bytes]]) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     pending = dict(urls)
@@ -109,6 +121,17 @@ def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
 def run_embedded() -> int:
     os.environ.setdefault("KORTISTO_ENVIRONMENT", "embedded")
     settings = RemindersSettings()
+    urls = {
+        "portal": settings.portal_url,
+        "registry": settings.registry_url,
+        "matching": settings.matching_url,
+        "reminders": settings.reminders_url,
+    }
+    busy = _busy_ports([_port(url) for url in urls.values()])
+    if busy:
+        # Another Kortisto (or anything else) answering there would pass our health checks.
+        print(f"kortisto: port(s) {', '.join(map(str, busy))} already in use", file=sys.stderr)
+        return 1
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     init_keys()
     migrate()
@@ -128,15 +151,7 @@ def run_embedded() -> int:
         for name, command in _commands(settings).items()
     }
     try:
-        _wait_healthy(
-            {
-                "portal": settings.portal_url,
-                "registry": settings.registry_url,
-                "matching": settings.matching_url,
-                "reminders": settings.reminders_url,
-            },
-            processes,
-        )
+        _wait_healthy(urls, processes)
     except RuntimeError as exc:
         print(f"kortisto: {exc}", file=sys.stderr)
         _stop(processes)

@@ -5,6 +5,7 @@ stops everything."""
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -109,3 +110,28 @@ def test_embedded_stack_runs_serves_the_demo_and_stops_on_ctrl_c(tmp_path: Path)
     for port in ports.values():
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def test_a_busy_port_is_named_and_nothing_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KORTISTO_")}
+        env.update(
+            {
+                "KORTISTO_PORTAL_URL": f"http://127.0.0.1:{port}",
+                "KORTISTO_DATA_DIR": str(tmp_path / "var"),
+            }
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "kortisto.cli", "up"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert f"port(s) {port} already in use" in done.stderr
+    assert not list((tmp_path / "var").glob("*.db")), "nothing was migrated or started"
