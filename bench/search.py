@@ -392,7 +392,7 @@ _COLUMNS = {
     "created_at shredded_at",
     "registry.partners": "id organisation_id kind status responsible_user_id district_code "
     "tie_strength last_contact_on card_updated_on card_encrypted purge_after created_at "
-    "updated_at",
+    "updated_at purposes purposes_expire_on",
     "registry.partner_categories": "partner_id code",
     "registry.partner_terms": "partner_id kind term",
     "registry.consent_records": "id partner_id purpose scope action method information_version "
@@ -557,6 +557,13 @@ def seal_partner(keyring: BulkKeyring, spec: Spec, world: World) -> dict[str, li
         "updated_at": spec.updated_at,
     }
     records, grants = _consents(spec)
+    # the row's copy of its purposes, as consent.service.cache_purposes keeps it
+    partner["purposes"] = "".join(
+        f"|{g['purpose']}" for g in sorted(grants, key=lambda g: g["purpose"])
+    )
+    partner["purposes"] += "|" if grants else ""
+    expiries = [g["valid_until"] for g in grants if g["valid_until"] is not None]
+    partner["purposes_expire_on"] = min(expiries) if expiries else None
     return {
         "registry.partners": [partner],
         "registry.partner_categories": [

@@ -1,6 +1,6 @@
 """Recording and withdrawing consent, and reading what a partner consents to now."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, delete, or_, select
@@ -158,7 +158,24 @@ def _append(
     return record
 
 
+def cache_purposes(session: Session, partner: Partner) -> None:
+    """Copies the partner's grants (expired ones included) into ``partner.purposes`` and the
+    earliest expiry into ``purposes_expire_on``. While no grant has expired the copy is
+    exact; after that, readers fall back to the grants themselves."""
+    grants = session.execute(
+        select(ConsentGrant.purpose, ConsentGrant.valid_until).where(
+            ConsentGrant.partner_id == partner.id
+        )
+    ).all()
+    partner.purposes = (
+        "".join(f"|{purpose}" for purpose, _ in sorted(grants)) + "|" if grants else ""
+    )
+    expiries = [until for _, until in grants if until is not None]
+    partner.purposes_expire_on = min(expiries) if expiries else None
+
+
 def _changed(session: Session, partner: Partner) -> None:
+    cache_purposes(session, partner)
     publish(
         session,
         outbox,
@@ -201,9 +218,10 @@ def history(session: Session, keyring: Keyring, partner: Partner) -> list[Consen
     ]
 
 
-def sharing_purposes_for(session: Session, organisation_id: str) -> ColumnElement[bool]:
-    """The condition under which a partner of another organisation is shared with
-    ``organisation_id``: consent naming it, or consent for a pool both are active in."""
+def sharing_targets(session: Session, organisation_id: str) -> list[tuple[str, str | None]]:
+    """The consent purposes that share a partner with ``organisation_id``, each with the
+    owner organisation it applies to (None: any owner): consent naming it, or consent for a
+    pool both are active in."""
     my_pools = select(PoolMember.pool_id).where(
         PoolMember.organisation_id == organisation_id, PoolMember.status == ACTIVE
     )
@@ -214,11 +232,24 @@ def sharing_purposes_for(session: Session, organisation_id: str) -> ColumnElemen
             PoolMember.organisation_id != organisation_id,
         )
     ).all()
-    conditions: list[ColumnElement[bool]] = [
-        ConsentGrant.purpose == f"organisation:{organisation_id}"
+    targets: list[tuple[str, str | None]] = [(f"organisation:{organisation_id}", None)]
+    targets += [(f"pool:{pool_id}", owner) for pool_id, owner in pool_rows]
+    return targets
+
+
+def sharing_condition(
+    targets: list[tuple[str, str | None]], holds: Callable[[str], ColumnElement[bool]]
+) -> ColumnElement[bool]:
+    """A partner is shared when it ``holds`` one of the targets' purposes (and its owner is
+    the one the target names)."""
+    conditions = [
+        holds(purpose) if owner is None else and_(holds(purpose), Partner.organisation_id == owner)
+        for purpose, owner in targets
     ]
-    for pool_id, owner in pool_rows:
-        conditions.append(
-            and_(ConsentGrant.purpose == f"pool:{pool_id}", Partner.organisation_id == owner)
-        )
     return or_(*conditions)
+
+
+def sharing_purposes_for(session: Session, organisation_id: str) -> ColumnElement[bool]:
+    """The sharing condition on consent grant rows."""
+    targets = sharing_targets(session, organisation_id)
+    return sharing_condition(targets, lambda purpose: ConsentGrant.purpose == purpose)

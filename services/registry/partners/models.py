@@ -9,7 +9,7 @@ look-up without decrypting."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
@@ -49,6 +49,11 @@ class Partner(Base):
     last_contact_on: Mapped[date | None] = mapped_column(Date)
     card_updated_on: Mapped[date] = mapped_column(Date)
     card_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    # A copy of the consent purposes held ("|file|team|pool:…|") and the earliest expiry
+    # among them, so that search checks visibility in the row instead of per consent; the
+    # consent grants stay the truth (see consent.service.cache_purposes).
+    purposes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    purposes_expire_on: Mapped[date | None] = mapped_column(Date)
     purge_after: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

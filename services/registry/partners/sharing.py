@@ -13,7 +13,12 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from services.registry.consent.models import ConsentGrant
-from services.registry.consent.service import grant_is_valid, sharing_purposes_for
+from services.registry.consent.service import (
+    grant_is_valid,
+    sharing_condition,
+    sharing_purposes_for,
+    sharing_targets,
+)
 from services.registry.partners.models import Partner, PartnerStatus
 from shared.auth import Principal
 from shared.errors import Forbidden
@@ -49,25 +54,45 @@ def _has_grant(purpose_condition: ColumnElement[bool], today: date) -> ColumnEle
     )
 
 
+def _holds(purpose: str) -> ColumnElement[bool]:
+    """On the partner row's copy of its purposes (see consent.service.cache_purposes)."""
+    return Partner.purposes.contains(f"|{purpose}|", autoescape=True)
+
+
+def _consented(
+    cached: ColumnElement[bool], granted: ColumnElement[bool], today: date
+) -> ColumnElement[bool]:
+    """The row's copy decides while none of the partner's grants has expired (the common
+    case, and cheap); otherwise the grants themselves do."""
+    fresh = or_(Partner.purposes_expire_on.is_(None), Partner.purposes_expire_on >= today)
+    return or_(and_(fresh, cached), and_(~fresh, granted))
+
+
 def own_visible(principal: Principal) -> ColumnElement[bool]:
     mine = Partner.organisation_id == principal.organisation_id
     if principal.has_any("admin"):
         return mine
+    today = date.today()
     responsible = Partner.responsible_user_id == principal.user_id
     team = and_(
         Partner.status != PartnerStatus.pending.value,
-        _has_grant(ConsentGrant.purpose == "team", date.today()),
+        _consented(_holds("team"), _has_grant(ConsentGrant.purpose == "team", today), today),
     )
     return and_(mine, or_(responsible, team))
 
 
 def foreign_visible(session: Session, principal: Principal) -> ColumnElement[bool]:
     today = date.today()
+    targets = sharing_targets(session, principal.organisation_id)
+    cached = and_(_holds("file"), sharing_condition(targets, _holds))
+    granted = and_(
+        _has_grant(ConsentGrant.purpose == "file", today),
+        _has_grant(sharing_condition(targets, lambda p: ConsentGrant.purpose == p), today),
+    )
     return and_(
         Partner.organisation_id != principal.organisation_id,
         Partner.status == PartnerStatus.active.value,
-        _has_grant(ConsentGrant.purpose == "file", today),
-        _has_grant(sharing_purposes_for(session, principal.organisation_id), today),
+        _consented(cached, granted, today),
     )
 
 

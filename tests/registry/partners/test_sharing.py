@@ -233,3 +233,28 @@ def test_the_consent_receipt_lists_the_history(client: TestClient, world: World)
     assert body["subject"]["name"] == "Kuitti"
     assert body["current_purposes"] == ["file", "newsletter"]
     assert body["controller"]["name"] == "Receipts"
+
+
+def test_an_expired_grant_hides_nothing_else_the_partner_holds(
+    client: TestClient, world: World
+) -> None:
+    a, b, pool = pooled(client, world)
+    colleague = world.member(a.organisation_id, "staff")
+    partner = add_partner(
+        client, a, organisation_card("Osittain Vanha"), "file", "team", f"pool:{pool}"
+    )
+    client.post(
+        f"/partners/{partner['id']}/consents",
+        headers=a.headers,
+        json=[
+            {
+                "purpose": "newsletter",
+                "method": "written",
+                "information_version": "v1",
+                "obtained_on": "2020-01-01",
+                "valid_until": "2020-12-31",
+            }
+        ],
+    )
+    assert names(client, colleague, name="osittain") == ["Osittain Vanha"]
+    assert names(client, b, name="osittain") == ["Osittain Vanha"]
