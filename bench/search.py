@@ -562,8 +562,7 @@ def seal_partner(keyring: BulkKeyring, spec: Spec, world: World) -> dict[str, li
         f"|{g['purpose']}" for g in sorted(grants, key=lambda g: g["purpose"])
     )
     partner["purposes"] += "|" if grants else ""
-    expiries = [g["valid_until"] for g in grants if g["valid_until"] is not None]
-    partner["purposes_expire_on"] = min(expiries) if expiries else None
+    partner["purposes_expire_on"] = None  # the seeded grants do not expire
     return {
         "registry.partners": [partner],
         "registry.partner_categories": [
