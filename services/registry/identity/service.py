@@ -117,6 +117,19 @@ def find_user_by_email(session: Session, keyring: Keyring, email: str) -> User |
     return session.scalar(select(User).where(User.email_index == index))
 
 
+def _membership_changed(
+    session: Session, organisation_id: str, user_id: str, roles: list[str]
+) -> None:
+    publish(
+        session,
+        outbox,
+        "membership.changed",
+        organisation_id=organisation_id,
+        user_id=user_id,
+        roles=roles,
+    )
+
+
 def create_user(
     session: Session, registry: Registry, organisation_id: str, data: UserIn, actor: Principal | str
 ) -> User:
@@ -142,14 +155,7 @@ def create_user(
     session.add(Membership(user_id=user.id, organisation_id=organisation_id, roles=data.roles))
     session.flush()
     audit.record(session, actor, organisation_id, "user.created", "user", user.id, roles=data.roles)
-    publish(
-        session,
-        outbox,
-        "membership.changed",
-        organisation_id=organisation_id,
-        user_id=user.id,
-        roles=data.roles,
-    )
+    _membership_changed(session, organisation_id, user.id, data.roles)
     return user
 
 
@@ -235,14 +241,7 @@ def set_roles(session: Session, principal: Principal, user_id: str, roles: list[
         before=previous,
         after=roles,
     )
-    publish(
-        session,
-        outbox,
-        "membership.changed",
-        organisation_id=principal.organisation_id,
-        user_id=user_id,
-        roles=roles,
-    )
+    _membership_changed(session, principal.organisation_id, user_id, roles)
     return found
 
 
@@ -252,14 +251,7 @@ def remove_member(session: Session, principal: Principal, user_id: str) -> None:
         raise Conflict("the organisation must keep at least one admin", code="last_admin")
     session.delete(found)
     audit.record(session, principal, principal.organisation_id, "user.removed", "user", user_id)
-    publish(
-        session,
-        outbox,
-        "membership.changed",
-        organisation_id=principal.organisation_id,
-        user_id=user_id,
-        roles=[],
-    )
+    _membership_changed(session, principal.organisation_id, user_id, [])
 
 
 def change_password(

@@ -11,7 +11,6 @@ from services.registry.partners.search import PartnerQuery
 from services.registry.runtime import RegistryDep
 from services.registry.transfer import exports, hsds, imports, vcard
 from services.registry.transfer.schemas import ImportReport
-from services.registry.transfer.settings import ImportLimitsDep
 from services.registry.transfer.upload import UploadDep
 from shared.auth import Principal, require_roles
 from shared.deps import SessionDep
@@ -91,11 +90,10 @@ def import_partners(
     upload: UploadDep,
     session: SessionDep,
     registry: RegistryDep,
-    settings: ImportLimitsDep,
     dry_run: DryRun = None,
 ) -> JSONResponse:
     options = imports.options_from_form(upload.fields, dry_run)
-    report = imports.import_table(session, registry, principal, upload, options, settings)
+    report = imports.import_table(session, registry, principal, upload, options, registry.settings)
     return _answer(report)
 
 
@@ -120,11 +118,10 @@ def import_hsds(
     upload: UploadDep,
     session: SessionDep,
     registry: RegistryDep,
-    settings: ImportLimitsDep,
     dry_run: DryRun = None,
 ) -> JSONResponse:
     options = imports.options_from_form(upload.fields, dry_run)
-    report = hsds.import_hsds(session, registry, principal, upload, options, settings)
+    report = hsds.import_hsds(session, registry, principal, upload, options, registry.settings)
     return _answer(report)
 
 

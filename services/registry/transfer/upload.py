@@ -10,12 +10,13 @@ from fastapi import Depends, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from services.registry.transfer.settings import MIB, ImportLimitsDep
+from services.registry.runtime import RegistryDep
 from shared.errors import DomainError, Invalid
 
 FIELD_MAX_BYTES = 256 * 1024  # a mapping is a few hundred bytes
 MAX_FIELDS = 50
 MAX_FILES = 40  # an HSDS datapackage has about twenty tables
+MIB = 1024 * 1024
 SPOOL_BYTES = MIB  # larger files wait on disk, not in memory
 
 
@@ -120,9 +121,10 @@ class _Collector:
             self.upload.fields[self._name] = self._data.decode("utf-8", "replace")
 
 
-async def read_upload(request: Request, settings: ImportLimitsDep) -> AsyncIterator[Upload]:
+async def read_upload(request: Request, registry: RegistryDep) -> AsyncIterator[Upload]:
     """The files and fields of a ``multipart/form-data`` request, files spooled to disk and
     removed after the response."""
+    settings = registry.settings
     content_type, options = parse_options_header(request.headers.get("content-type"))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:

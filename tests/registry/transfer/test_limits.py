@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Message
 
 from services.registry.runtime import Registry
-from services.registry.transfer.settings import MIB
+from services.registry.transfer.upload import MIB
 from tests.registry.transfer.conftest import Staff, counts
 
 BOUNDARY = "kortisto-test-boundary"
