@@ -165,6 +165,21 @@ def verify_access_log(
         raise typer.Exit(1)
 
 
+@app.command("rebuild-matching-index")
+def rebuild_matching_index() -> None:
+    """Replay every partner and the reference data from the registry to matching, which
+    then drops what was not replayed. Runs through the outbox: a worker must be running."""
+    from services.registry.partners.replay import replay
+
+    registry = _registry()
+    try:
+        with registry.database.session() as session:
+            generation, partners = replay(session, registry)
+    finally:
+        registry.database.dispose()
+    typer.echo(f"rebuild {generation}: {partners} partners queued for the matching index")
+
+
 @app.command("demo-data")
 def demo_data() -> None:
     """Create the demo organisations, pool and logins unless they exist."""

@@ -1,5 +1,5 @@
 """The demo network created on the embedded stack's first start: two organisations in a
-sharing pool and one login per role."""
+sharing pool, one login per role, partners, and a support user with a wish."""
 
 from dataclasses import dataclass
 
@@ -197,8 +197,9 @@ def seed(registry: Registry) -> bool:
             name: identity.create_organisation(session, OrganisationIn(name=name, kind=kind), ACTOR)
             for name, kind in DEMO_ORGANISATIONS.items()
         }
+        users = {}
         for login in DEMO_LOGINS:
-            identity.create_user(
+            users[login.email] = identity.create_user(
                 session,
                 registry,
                 organisations[login.organisation].id,
@@ -223,4 +224,51 @@ def seed(registry: Registry) -> bool:
                 # without the reference data the demo still works, just without districts
                 data = data.model_copy(update={"district_code": None, "category_codes": []})
             partners.create_partner(session, registry, staff, data)
+    _seed_support_user(
+        organisation_id=first.id,
+        worker_user_id=users["staff@kotipolku.example"].id,
+        account_user_id=users["user@kotipolku.example"].id,
+    )
     return True
+
+
+def _seed_support_user(organisation_id: str, worker_user_id: str, account_user_id: str) -> None:
+    """Ville, who signs in as user@kotipolku.example, with his consent and one wish: the
+    suggestions appear once the worker has relayed the partners to matching."""
+    from services.matching.runtime import Matching
+    from services.matching.settings import MatchingSettings
+    from services.matching.support_users import service as support_users
+    from services.matching.support_users.schemas import ConsentIn as PersonConsent
+    from services.matching.support_users.schemas import SupportUserIn
+    from services.matching.wishes import service as wishes
+    from services.matching.wishes.schemas import WishIn
+
+    matching = Matching.build(MatchingSettings())
+    worker = Principal(worker_user_id, organisation_id, frozenset({"staff"}))
+    try:
+        with matching.database.session() as session:
+            person = support_users.create(
+                session,
+                matching,
+                worker,
+                SupportUserIn(
+                    name="Ville Käyttäjä",
+                    account_user_id=account_user_id,
+                    availability=[{"weekday": 2, "start": "16:00", "end": "20:00"}],
+                ),
+            )
+            support_users.record_consent(
+                session,
+                worker,
+                person.id,
+                PersonConsent(purpose="matching", action="granted", method="written"),
+            )
+            wishes.add_wish(
+                session,
+                matching,
+                worker,
+                person.id,
+                WishIn(text="Haluan oppia kokkaamaan ja tavata ihmisiä"),
+            )
+    finally:
+        matching.database.dispose()

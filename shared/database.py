@@ -5,12 +5,35 @@ that schema is real; on the embedded SQLite default each service has its own fil
 schema name is translated away, so the same models and queries serve both.
 """
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Engine,
+    MetaData,
+    SQLColumnExpression,
+    Text,
+    TextClause,
+    bindparam,
+    create_engine,
+    event,
+    exists,
+    func,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -19,6 +42,15 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def new_id() -> str:
+    """Primary keys are random UUIDs, so ids reveal nothing and never collide across services."""
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def service_metadata(schema: str) -> MetaData:
@@ -90,3 +122,77 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+# --- lists of strings in one column ---------------------------------------------------------
+# A PostgreSQL array, so that a GIN index answers "holds any of" / "holds all of" with one
+# bitmap; JSON on SQLite, where the same conditions read the list with json_each.
+
+
+def string_list() -> ARRAY[str]:
+    return ARRAY(Text()).with_variant(JSON(), "sqlite")
+
+
+class EmptyList(TextClause):
+    """The server default of a ``string_list`` column: ``'{}'`` on PostgreSQL, ``'[]'`` on
+    SQLite."""
+
+    inherit_cache = True
+
+    def __init__(self) -> None:
+        super().__init__("'{}'")
+
+
+@compiles(EmptyList, "sqlite")
+def _empty_list_sqlite(element: EmptyList, compiler: SQLCompiler, **kw: Any) -> str:
+    return "'[]'"
+
+
+@compiles(EmptyList)
+def _empty_list(element: EmptyList, compiler: SQLCompiler, **kw: Any) -> str:
+    return "'{}'"
+
+
+def _array(values: list[str]) -> Any:
+    return bindparam(None, values, type_=ARRAY(Text()))
+
+
+def _json_elements(column: SQLColumnExpression[list[str]]) -> TableValuedAlias:
+    return func.json_each(column).table_valued("value")
+
+
+def has_any(
+    dialect: str, column: SQLColumnExpression[list[str]], values: list[str]
+) -> ColumnElement[bool]:
+    """The list holds at least one of ``values`` (none for no values)."""
+    if dialect != "sqlite":
+        return column.op("&&", return_type=Boolean)(_array(values))
+    each = _json_elements(column)
+    return exists(select(literal(1)).select_from(each).where(each.c.value.in_(values)))
+
+
+def has_all(
+    dialect: str, column: SQLColumnExpression[list[str]], values: list[str]
+) -> ColumnElement[bool]:
+    """The list holds every one of ``values`` (true for no values)."""
+    wanted = sorted(set(values))
+    if dialect != "sqlite":
+        return column.op("@>", return_type=Boolean)(_array(wanted))
+    each = _json_elements(column)
+    held = (
+        select(func.count(func.distinct(each.c.value)))
+        .select_from(each)
+        .where(each.c.value.in_(wanted))
+        .scalar_subquery()
+    )
+    return held == len(wanted)
+
+
+def elements(dialect: str, column: SQLColumnExpression[list[str]]) -> TableValuedAlias:
+    """The list as a table of one column, ``value``: join it to the list's own table
+    (``ON true``) to have a row per element."""
+    if dialect != "sqlite":
+        unnested: TableValuedAlias = func.unnest(column).table_valued("value").render_derived()
+        return unnested
+    each: TableValuedAlias = _json_elements(column)
+    return each

@@ -33,6 +33,12 @@ class SharedSettings(BaseSettings):
     broker_url: str = Field("", description="Celery broker; empty means the embedded SQLite broker")
     result_backend: str = Field("", description="Celery results; empty means embedded SQLite")
     log_level: str = "INFO"
+    reference_data_dir: Path = Field(
+        Path("../shared/data"),
+        description="folder with the reference data: default districts "
+        "(fi-paavo-helsinki-postal-areas/), categories (fi-ptv-service-classes/) and the "
+        "vocabularies matching reads (fi-yso-labels/, fi-lipas-sport-facility-types/)",
+    )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="larger request bodies get 413")
     default_phone_region: str = "FI"
     timezone: str = "Europe/Helsinki"

@@ -10,8 +10,10 @@ import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from services.registry.app import create_app
+from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from shared import migrations
 
@@ -71,3 +73,19 @@ def registry_app(registry_settings: RegistrySettings) -> TestClient:
     app = create_app(registry_settings)
     migrations.upgrade("registry", app.state.registry.database)
     return TestClient(app)
+
+
+KEEP = {"alembic_version", "data_keys"}  # keys stay: the keyring caches them per process
+
+
+@pytest.fixture
+def registry(registry_app: TestClient) -> Iterator[Registry]:
+    """The registry's runtime for one test; every table but the keys is emptied after it."""
+    runtime: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
+    yield runtime
+    with runtime.database.session() as session:
+        tables = session.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'registry'")
+        ).all()
+        names = ", ".join(f"registry.{t}" for t in tables if t not in KEEP)
+        session.execute(text(f"TRUNCATE {names} CASCADE"))

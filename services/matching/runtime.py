@@ -1,10 +1,17 @@
-"""What matching's routes and tasks share for the life of a process."""
+"""What matching's routes and tasks share for the life of a process: settings, the
+database, the keyring (support users' data and matching's copy of partners) and the
+text analyzer."""
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from typing import Annotated
 
-from services.matching.models import SCHEMA
+from fastapi import Depends, Request
+
+from services.matching.models import SCHEMA, data_keys
+from services.matching.ranking.text import Analyzer
 from services.matching.settings import MatchingSettings
+from shared.crypto import KeyFileProvider, Keyring
 from shared.database import Database
 
 
@@ -12,13 +19,33 @@ from shared.database import Database
 class Matching:
     settings: MatchingSettings
     database: Database
+    keyring: Keyring
+
+    @cached_property
+    def analyzer(self) -> Analyzer:
+        """Loaded on first use: its vocabularies take a moment to read."""
+        return Analyzer.load(self.settings.reference_data_dir)
 
     @classmethod
     def build(cls, settings: MatchingSettings) -> "Matching":
-        return cls(settings, Database(settings.resolved_database_url(), SCHEMA))
+        embedded = settings.environment != "production"
+        provider = KeyFileProvider(settings.resolved_master_key_file(), create=embedded)
+        return cls(
+            settings=settings,
+            database=Database(settings.resolved_database_url(), SCHEMA),
+            keyring=Keyring(provider, data_keys, "matching"),
+        )
 
 
 @cache
 def worker_runtime() -> Matching:
     """The runtime of a Celery worker process, built from the environment on first use."""
     return Matching.build(MatchingSettings())
+
+
+def current_matching(request: Request) -> Matching:
+    matching: Matching = request.app.state.matching
+    return matching
+
+
+MatchingDep = Annotated[Matching, Depends(current_matching)]

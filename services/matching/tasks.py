@@ -1,20 +1,54 @@
-"""Matching's Celery tasks: applying registry events to matching's own copies."""
+"""Matching's Celery tasks: applying registry events to matching's own copies, and relaying
+matching's outbox to the services that subscribe to it."""
 
+from collections.abc import Callable
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
+from sqlalchemy.orm import Session
 
-from services.matching.models import processed_events
+from services.matching.index import service as index
+from services.matching.models import outbox, processed_events
 from services.matching.pools.service import apply_pool_event
-from services.matching.runtime import worker_runtime
-from shared.events import Event, apply_once
+from services.matching.reference.service import apply_reference_changed
+from services.matching.runtime import Matching, worker_runtime
+from shared.events import Event, apply_once, relay_pending
 from shared.events.consumer import dispatch
 
-HANDLERS = {"pool.membership_changed": apply_pool_event}
+SUBSCRIBERS = ("registry.events.apply", "reminders.events.apply")
+
+
+HANDLERS: dict[str, Callable[[Session, Matching, Event], None]] = {
+    "partner.upserted": index.apply_partner_upserted,
+    "partner.forgotten": index.apply_partner_forgotten,
+    "activity.logged": index.apply_activity_logged,
+    "partners.replayed": index.apply_rebuild_completed,
+    "reference.changed": apply_reference_changed,
+    "pool.membership_changed": lambda session, _, event: apply_pool_event(session, event),
+}
+
+
+def apply(matching: Matching, message: dict[str, Any]) -> bool:
+    """Applies one event once; what the task runs, and what tests call directly."""
+    event = Event.from_message(message)
+    handlers = {
+        name: (lambda session, e, h=handler: h(session, matching, e))
+        for name, handler in HANDLERS.items()
+    }
+    with matching.database.session() as session:
+        return apply_once(session, processed_events, event, dispatch(handlers))
 
 
 @shared_task(name="matching.events.apply")
 def apply_event(message: dict[str, Any]) -> bool:
-    event = Event.from_message(message)
-    with worker_runtime().database.session() as session:
-        return apply_once(session, processed_events, event, dispatch(HANDLERS))
+    return apply(worker_runtime(), message)
+
+
+def _send(event: Event) -> None:
+    for task in SUBSCRIBERS:
+        current_app.send_task(task, args=[event.as_message()])
+
+
+@shared_task(name="matching.events.relay")
+def relay() -> int:
+    return relay_pending(worker_runtime().database, outbox, "matching", _send)

@@ -1,10 +1,11 @@
-"""The registry's declarative base and its infrastructure tables (data keys, outbox)."""
+"""The registry's declarative base and its infrastructure tables (data keys, outbox, the
+record of applied events)."""
 
 from sqlalchemy.orm import DeclarativeBase
 
 from shared.crypto import data_key_table
 from shared.database import service_metadata
-from shared.events import outbox_table
+from shared.events import outbox_table, processed_event_table
 
 SCHEMA = "registry"
 
@@ -15,3 +16,4 @@ class Base(DeclarativeBase):
 
 data_keys = data_key_table(Base.metadata)
 outbox = outbox_table(Base.metadata)
+processed_events = processed_event_table(Base.metadata)

@@ -1,14 +1,20 @@
-"""Registry's Celery tasks: relaying its outbox to the subscribing services' queues."""
+"""Registry's Celery tasks: relaying its outbox to the subscribing services' queues,
+applying other services' events, and the periodic purge."""
 
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from celery import current_app, shared_task
+from sqlalchemy.orm import Session
 
-from services.registry.models import outbox
+from services.registry.events import apply_partners_shown, apply_referral_changed
+from services.registry.models import outbox, processed_events
 from services.registry.partners import rights
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
-from shared.events import Event, relay_pending
+from shared.events import Event, apply_once, relay_pending
+from shared.events.consumer import dispatch
 
 SUBSCRIBERS = ("matching.events.apply", "reminders.events.apply")
 
@@ -36,3 +42,25 @@ def purge_pending() -> int:
 @shared_task(name="registry.events.relay")
 def relay() -> int:
     return relay_pending(worker_registry().database, outbox, "registry", _send)
+
+
+HANDLERS: dict[str, Callable[[Session, Registry, Event], None]] = {
+    "referral.changed": apply_referral_changed,
+    "partners.shown": apply_partners_shown,
+}
+
+
+def apply(registry: Registry, message: dict[str, Any]) -> bool:
+    """Applies one event once; what the task runs, and what tests call directly."""
+    event = Event.from_message(message)
+    handlers = {
+        name: (lambda session, e, h=handler: h(session, registry, e))
+        for name, handler in HANDLERS.items()
+    }
+    with registry.database.session() as session:
+        return apply_once(session, processed_events, event, dispatch(handlers))
+
+
+@shared_task(name="registry.events.apply")
+def apply_event(message: dict[str, Any]) -> bool:
+    return apply(worker_registry(), message)

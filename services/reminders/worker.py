@@ -44,6 +44,10 @@ def create_celery(settings: RemindersSettings) -> Celery:
                 "task": "registry.events.relay",
                 "schedule": settings.relay_seconds,
             },
+            "relay matching events": {
+                "task": "matching.events.relay",
+                "schedule": settings.relay_seconds,
+            },
             "purge pending partners": {
                 "task": "registry.partners.purge_pending",
                 "schedule": 3600.0,

@@ -1,8 +1,6 @@
 """Matching and reminders verify registry tokens locally, with the keys the registry
 publishes at /.well-known/jwks.json."""
 
-from collections.abc import Iterator
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
@@ -13,13 +11,6 @@ from services.registry.runtime import Registry
 from services.reminders.app import create_app as create_reminders
 from services.reminders.settings import RemindersSettings
 from shared.auth import Principal, TokenIssuer
-from tests.live import serve
-
-
-@pytest.fixture(scope="module")
-def registry_url(registry_app: TestClient) -> Iterator[str]:
-    with serve(registry_app.app) as url:  # type: ignore[arg-type]
-        yield url
 
 
 @pytest.fixture(scope="module", params=["matching", "reminders"])

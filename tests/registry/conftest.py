@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 from services.registry.identity import service as identity
 from services.registry.identity.models import OrganisationKind
@@ -17,19 +17,6 @@ from services.registry.reference.defaults import load_defaults
 from services.registry.runtime import Registry
 
 PASSWORD = "a long enough password"
-KEEP = {"alembic_version", "data_keys"}  # keys stay: the keyring caches them per process
-
-
-@pytest.fixture
-def registry(registry_app: TestClient) -> Iterator[Registry]:
-    runtime: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
-    yield runtime
-    with runtime.database.session() as session:
-        tables = session.scalars(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'registry'")
-        ).all()
-        names = ", ".join(f"registry.{t}" for t in tables if t not in KEEP)
-        session.execute(text(f"TRUNCATE {names} CASCADE"))
 
 
 @pytest.fixture

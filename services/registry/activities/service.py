@@ -15,7 +15,7 @@ from services.registry.activities.schemas import (
 from services.registry.models import outbox
 from services.registry.partners import service as partners
 from services.registry.partners.documents import seal, unseal
-from services.registry.partners.models import PartnerKind, PartnerStatus
+from services.registry.partners.models import Partner, PartnerKind, PartnerStatus
 from services.registry.runtime import Registry
 from shared.auth import Principal
 from shared.errors import Invalid
@@ -31,18 +31,39 @@ def log_activity(
     staff = data.staff_user_id or principal.user_id
     if data.staff_user_id is not None:
         partners.check_member(session, partner.organisation_id, data.staff_user_id, "staff_user_id")
-    occurred = data.occurred_on or date.today()
+    return record_activity(
+        session,
+        registry,
+        partner,
+        kind=data.kind.value,
+        occurred=data.occurred_on or date.today(),
+        staff_user_id=staff,
+        body={"content": data.content, "outcome": data.outcome},
+    )
+
+
+def record_activity(
+    session: Session,
+    registry: Registry,
+    partner: Partner,
+    *,
+    kind: str,
+    occurred: date,
+    staff_user_id: str | None,
+    body: dict[str, str],
+) -> ActivityOut:
+    """Stores an activity (its words sealed with the partner's key), moves the last contact
+    and publishes `activity.logged`. Callers have checked who may log it."""
     activity = Activity(
         partner_id=partner.id,
         organisation_id=partner.organisation_id,
         occurred_on=occurred,
-        staff_user_id=staff,
-        kind=data.kind.value,
+        staff_user_id=staff_user_id,
+        kind=kind,
         body_encrypted=b"",
     )
     session.add(activity)
     session.flush()
-    body = {"content": data.content, "outcome": data.outcome}
     activity.body_encrypted = seal(
         session, registry.keyring, partner, "activities", activity.id, body
     )
@@ -57,11 +78,15 @@ def log_activity(
         activity_id=activity.id,
         kind=activity.kind,
         occurred_on=occurred.isoformat(),
-        staff_user_id=staff,
+        staff_user_id=staff_user_id,
         last_contact_on=partner.last_contact_on.isoformat(),
     )
     return ActivityOut(
-        id=activity.id, kind=activity.kind, occurred_on=occurred, staff_user_id=staff, **body
+        id=activity.id,
+        kind=activity.kind,
+        occurred_on=occurred,
+        staff_user_id=staff_user_id,
+        **body,
     )
 
 

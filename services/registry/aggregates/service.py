@@ -4,12 +4,13 @@ partners with `statistics` consent, with small cells suppressed. Nothing about a
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from services.registry.consent.models import ConsentGrant
 from services.registry.consent.service import grant_is_valid
-from services.registry.partners.models import Partner, PartnerCategory, PartnerStatus
+from services.registry.partners.models import Partner, PartnerStatus
+from shared.database import elements
 
 DEFAULT_K = 5
 
@@ -32,16 +33,18 @@ def supply(session: Session, k: int = DEFAULT_K) -> list[Cell]:
         )
         .exists()
     )
+    codes = elements(session.get_bind().dialect.name, Partner.category_codes)
+    code = codes.c.value
     rows = session.execute(
-        select(Partner.district_code, PartnerCategory.code, func.count(func.distinct(Partner.id)))
-        .join(PartnerCategory, PartnerCategory.partner_id == Partner.id)
+        select(Partner.district_code, code, func.count(func.distinct(Partner.id)))
+        .join(codes, true())
         .where(
             Partner.status == PartnerStatus.active.value,
             Partner.district_code.isnot(None),
             consenting,
         )
-        .group_by(Partner.district_code, PartnerCategory.code)
-        .order_by(Partner.district_code, PartnerCategory.code)
+        .group_by(Partner.district_code, code)
+        .order_by(Partner.district_code, code)
     )
     return [
         Cell(str(district), category, None if count < k else count, count < k)

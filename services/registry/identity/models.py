@@ -3,22 +3,16 @@
 A user's e-mail and name are personal data: they are stored encrypted with the user's own
 data key, and found at login through a blind index."""
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.models import Base
+from shared.database import new_id, utcnow
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["new_id", "utcnow"]
 
 
 class OrganisationKind(StrEnum):

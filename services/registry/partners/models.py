@@ -1,10 +1,10 @@
 """Partners of the resource file and their cards.
 
 Only coarse, non-identifying attributes are plain columns (kind, status, district, tie
-strength, dates; categories in ``partner_categories``) because search and aggregates
-filter on them. Everything personal lives in ``card_encrypted``: the card's JSON, sealed
-with the partner's own data key. ``partner_terms`` holds blind-index terms (HMAC) for
-look-up without decrypting."""
+strength, dates, category codes) because search and aggregates filter on them. Everything
+personal lives in ``card_encrypted``: the card's JSON, sealed with the partner's own data
+key. ``terms`` holds the partner's blind-index terms (HMAC) for look-up without
+decrypting."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
 from services.registry.models import Base
+from shared.database import EmptyList, string_list
 
 
 class PartnerKind(StrEnum):
@@ -37,6 +38,11 @@ class Partner(Base):
     __table_args__ = (
         Index("ix_partners_org_status", "organisation_id", "status"),
         Index("ix_partners_district", "district_code"),
+        # "holds any / all of these" on the lists below is one bitmap of a GIN index
+        Index("ix_partners_terms", "terms", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        Index("ix_partners_category_codes", "category_codes", postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -45,6 +51,9 @@ class Partner(Base):
     status: Mapped[str] = mapped_column(String(16))
     responsible_user_id: Mapped[str | None] = mapped_column(String(36), index=True)
     district_code: Mapped[str | None] = mapped_column(String(16))
+    category_codes: Mapped[list[str]] = mapped_column(
+        string_list(), default=list, server_default=EmptyList()
+    )
     tie_strength: Mapped[str] = mapped_column(String(8), default=TieStrength.weak.value)
     last_contact_on: Mapped[date | None] = mapped_column(Date)
     card_updated_on: Mapped[date] = mapped_column(Date)
@@ -55,43 +64,24 @@ class Partner(Base):
     purposes: Mapped[str] = mapped_column(Text, default="", server_default="")
     purposes_expire_on: Mapped[date | None] = mapped_column(Date)
     purge_after: Mapped[date | None] = mapped_column(Date)
+    # Blind-index terms, each "<kind>:<HMAC under the owner's organisation key>" (see
+    # TermKind and terms.tagged); about 70 per partner, so loaded only when asked for.
+    terms: Mapped[list[str]] = mapped_column(
+        string_list(), default=list, server_default=EmptyList(), deferred=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
 
-class PartnerCategory(Base):
-    __tablename__ = "partner_categories"
-    __table_args__ = (Index("ix_partner_categories_code", "code"),)
-
-    partner_id: Mapped[str] = mapped_column(
-        ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
-    )
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
-
-
 class TermKind(StrEnum):
+    """What a blind-index term stands for; the kind is also part of the HMAC's input."""
+
     name = "name"  # prefixes of name tokens
     text = "text"  # words (and word stems) of offers, skills and resources
     email = "email"
     phone = "phone"
-
-
-class PartnerTerm(Base):
-    """A blind-index term of a partner: HMAC under the owner's organisation key."""
-
-    __tablename__ = "partner_terms"
-    # The partner id rides in the index, so a look-up never reads the table itself.
-    __table_args__ = (
-        Index("ix_partner_terms_lookup", "kind", "term", postgresql_include=["partner_id"]),
-    )
-
-    partner_id: Mapped[str] = mapped_column(
-        ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
-    )
-    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    term: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class CardKind(StrEnum):

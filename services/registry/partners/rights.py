@@ -18,6 +18,7 @@ from services.registry.partners import service as partners
 from services.registry.partners.models import Partner, PartnerKind, PartnerStatus
 from services.registry.runtime import Registry
 from shared.auth import Principal
+from shared.database import utcnow
 from shared.errors import Forbidden
 from shared.events import publish
 
@@ -77,6 +78,7 @@ def _erase(session: Session, registry: Registry, partner: Partner, actor: Princi
         session,
         outbox,
         "partner.forgotten",
+        changed_at=utcnow().isoformat(timespec="microseconds"),
         partner_id=partner.id,
         organisation_id=partner.organisation_id,
     )

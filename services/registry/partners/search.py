@@ -13,12 +13,13 @@ from services.registry.consent.models import ConsentGrant
 from services.registry.identity.models import Organisation
 from services.registry.partners import service as partners
 from services.registry.partners import sharing, terms
-from services.registry.partners.models import Partner, PartnerCategory, PartnerStatus, PartnerTerm
+from services.registry.partners.models import Partner, PartnerStatus
 from services.registry.partners.schemas import PartnerPage
 from services.registry.pools.service import active_peers
 from services.registry.reference import service as reference
 from services.registry.runtime import Registry
 from shared.auth import Principal
+from shared.database import has_all, has_any
 from shared.errors import Invalid
 
 
@@ -53,34 +54,29 @@ def _owners_in_reach(session: Session, principal: Principal) -> set[str]:
     return {principal.organisation_id, *active_peers(session, principal.organisation_id), *named}
 
 
-def _with_term(kind: str, indexes: list[str]) -> ColumnElement[bool]:
-    return (
-        select(PartnerTerm.partner_id)
-        .where(
-            PartnerTerm.partner_id == Partner.id,
-            PartnerTerm.kind == kind,
-            PartnerTerm.term.in_(indexes),
-        )
-        .exists()
-    )
-
-
 def _term_conditions(
     session: Session, registry: Registry, principal: Principal, query: PartnerQuery
 ) -> list[ColumnElement[bool]]:
+    """One condition per query token: the partner holds one of its terms, under the key of
+    any organisation in reach (a GIN bitmap on PostgreSQL)."""
     if not (query.name or query.text or query.email or query.phone):
         return []
     keyring = registry.keyring
+    dialect = session.get_bind().dialect.name
     owners = sorted(_owners_in_reach(session, principal))
+
+    def holds(kind: str, indexes: list[str]) -> ColumnElement[bool]:
+        return has_any(dialect, Partner.terms, terms.tagged(kind, indexes))
+
     conditions = []
     for token in terms.name_query(query.name):
         indexes = [i for o in owners for i in keyring.term_indexes(session, o, "name", [token])]
-        conditions.append(_with_term("name", indexes))
+        conditions.append(holds("name", indexes))
     for alternatives in terms.word_query(query.text):
         indexes = [
             i for o in owners for i in keyring.term_indexes(session, o, "text", alternatives)
         ]
-        conditions.append(_with_term("text", indexes))
+        conditions.append(holds("text", indexes))
     for kind, value in (("email", query.email), ("phone", query.phone)):
         if not value:
             continue
@@ -88,7 +84,7 @@ def _term_conditions(
             indexes = [i for o in owners if (i := keyring.blind_index(session, o, kind, value))]
         except ValueError as exc:
             raise Invalid(kind, str(exc)) from exc
-        conditions.append(_with_term(kind, indexes))
+        conditions.append(holds(kind, indexes))
     return conditions
 
 
@@ -103,11 +99,8 @@ def _filters(
             codes |= reference.neighbours(session, principal.organisation_id, query.district)
         found.append(Partner.district_code.in_(codes))
     if query.category:
-        found.append(
-            select(PartnerCategory.partner_id)
-            .where(PartnerCategory.partner_id == Partner.id, PartnerCategory.code == query.category)
-            .exists()
-        )
+        dialect = session.get_bind().dialect.name
+        found.append(has_all(dialect, Partner.category_codes, [query.category]))
     if query.kind:
         found.append(Partner.kind == query.kind)
     if query.tie_strength:
@@ -141,20 +134,26 @@ def search(
         *_term_conditions(session, registry, principal, query),
     ]
     own_first = case((Partner.organisation_id == principal.organisation_id, 0), else_=1)
-    # The total rides on the page's rows (a window count), so the filters run once.
-    found = session.execute(
-        select(Partner, func.count().over().label("total"))
+    order = (own_first, Partner.updated_at.desc(), Partner.id)
+    # The total rides on the page's rows (a window count), so the filters run once. The
+    # window holds every match, so it counts narrow rows (ids), and only the page's ids are
+    # joined back to their whole rows.
+    page = (
+        select(Partner.id, func.count().over().label("total"))
         .where(*conditions)
-        .order_by(own_first, Partner.updated_at.desc(), Partner.id)
+        .order_by(*order)
         .limit(query.page_size)
         .offset((query.page - 1) * query.page_size)
+        .subquery("page")
+    )
+    found = session.execute(
+        select(Partner, page.c.total).join(page, page.c.id == Partner.id).order_by(*order)
     ).all()
     rows = [row.Partner for row in found]
     if found:
         total = found[0].total
     else:  # a page past the end still says how many there are
         total = session.scalar(select(func.count()).select_from(Partner).where(*conditions)) or 0
-    ids = [p.id for p in rows]
     foreign = [p for p in rows if p.organisation_id != principal.organisation_id]
     scopes = sharing.shared_scopes(session, principal, [p.id for p in foreign])
     owner_names = {
@@ -165,7 +164,6 @@ def search(
             )
         )
     }
-    categories = partners.categories_of(session, ids)
     items = []
     for partner in rows:
         view = scopes[partner.id][0] if partner.id in scopes else sharing.FULL
@@ -177,7 +175,6 @@ def search(
                 owner_names.get(partner.organisation_id, ""),
                 view,
                 card,
-                categories[partner.id],
             )
         )
     if foreign:

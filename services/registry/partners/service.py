@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from services.registry.access import service as access
@@ -27,10 +27,8 @@ from services.registry.partners.documents import seal, unseal
 from services.registry.partners.models import (
     CompetenceCard,
     Partner,
-    PartnerCategory,
     PartnerKind,
     PartnerStatus,
-    PartnerTerm,
     TermKind,
 )
 from services.registry.partners.schemas import (
@@ -45,6 +43,7 @@ from services.registry.reference import service as reference
 from services.registry.runtime import Registry
 from shared.auth import Principal
 from shared.crypto import seal_for
+from shared.database import has_all, utcnow
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.events import publish
 
@@ -90,34 +89,27 @@ def check_member(session: Session, organisation_id: str, user_id: str, field: st
         raise Invalid(field, "not a member of your organisation") from exc
 
 
-def _set_categories(session: Session, partner: Partner, codes: list[str]) -> None:
-    session.execute(delete(PartnerCategory).where(PartnerCategory.partner_id == partner.id))
-    session.add_all(PartnerCategory(partner_id=partner.id, code=c) for c in dict.fromkeys(codes))
+def _set_categories(partner: Partner, codes: list[str]) -> None:
+    partner.category_codes = sorted(set(codes))
 
 
 def _index_terms(
     session: Session, registry: Registry, partner: Partner, card: dict[str, Any]
 ) -> None:
-    session.execute(delete(PartnerTerm).where(PartnerTerm.partner_id == partner.id))
     keyring, org = registry.keyring, partner.organisation_id
-    found: set[tuple[str, str]] = set()
-    name_terms = terms.name_prefixes(card["name"])
-    found.update(
-        (TermKind.name.value, t) for t in keyring.term_indexes(session, org, "name", name_terms)
-    )
+    name_terms = keyring.term_indexes(session, org, "name", terms.name_prefixes(card["name"]))
+    found = set(terms.tagged(TermKind.name.value, name_terms))
     for kind in ("email", "phone"):
         value = (card.get("contact") or {}).get(kind)
         index = keyring.blind_index(session, org, kind, value) if value else None
         if index:
-            found.add((kind, index))
+            found.update(terms.tagged(kind, [index]))
     if partner.status != PartnerStatus.pending.value:
         parsed = parse_card(partner.kind, card)
         texts = [*searchable_text(parsed), *_competence_texts(session, registry, partner)]
-        words = terms.words(texts)
-        found.update(
-            (TermKind.text.value, t) for t in keyring.term_indexes(session, org, "text", words)
-        )
-    session.add_all(PartnerTerm(partner_id=partner.id, kind=k, term=t) for k, t in found)
+        words = keyring.term_indexes(session, org, "text", terms.words(texts))
+        found.update(terms.tagged(TermKind.text.value, words))
+    partner.terms = sorted(found)
 
 
 def _competence_texts(session: Session, registry: Registry, partner: Partner) -> list[str]:
@@ -147,17 +139,10 @@ def _partners_with(
 ) -> set[str]:
     """Own partners holding every one of ``indexes``. Starts from the term index, so the
     cost follows the matches, not the size of the file."""
-    wanted = set(indexes)
-    query = (
-        select(PartnerTerm.partner_id)
-        .join(Partner, Partner.id == PartnerTerm.partner_id)
-        .where(
-            Partner.organisation_id == organisation_id,
-            PartnerTerm.kind == kind,
-            PartnerTerm.term.in_(wanted),
-        )
-        .group_by(PartnerTerm.partner_id)
-        .having(func.count(func.distinct(PartnerTerm.term)) == len(wanted))
+    dialect = session.get_bind().dialect.name
+    query = select(Partner.id).where(
+        Partner.organisation_id == organisation_id,
+        has_all(dialect, Partner.terms, terms.tagged(kind, indexes)),
     )
     return set(session.scalars(query))
 
@@ -207,7 +192,7 @@ def create_partner(
     partner.card_encrypted = seal(
         session, registry.keyring, partner, "partners", partner.id, document
     )
-    _set_categories(session, partner, data.category_codes)
+    _set_categories(partner, data.category_codes)
     duplicates = _possible_duplicates(session, registry, partner, document)
     _index_terms(session, registry, partner, document)
     if data.consents:
@@ -224,10 +209,7 @@ def refresh_statistics(session: Session) -> None:
     the planner then still believes the tables are as small as before and picks scans whose
     cost grows with every row. ANALYZE inside the transaction samples its own rows."""
     if session.get_bind().dialect.name == "postgresql":
-        tables = ", ".join(
-            f"{SCHEMA}.{t.__tablename__}" for t in (Partner, PartnerTerm, PartnerCategory)
-        )
-        session.execute(text(f"ANALYZE {tables}"))
+        session.execute(text(f"ANALYZE {SCHEMA}.{Partner.__tablename__}"))
 
 
 def find_visible(
@@ -257,25 +239,8 @@ def card_of(session: Session, registry: Registry, partner: Partner) -> dict[str,
     return unseal(session, registry.keyring, "partners", partner.id, partner.card_encrypted)
 
 
-def categories_of(session: Session, partner_ids: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {pid: [] for pid in partner_ids}
-    rows = session.execute(
-        select(PartnerCategory.partner_id, PartnerCategory.code)
-        .where(PartnerCategory.partner_id.in_(partner_ids))
-        .order_by(PartnerCategory.code)
-    )
-    for partner_id, code in rows:
-        found[partner_id].append(code)
-    return found
-
-
 def summary(
-    partner: Partner,
-    principal: Principal,
-    owner_name: str,
-    view: str,
-    card: dict[str, Any],
-    categories: list[str],
+    partner: Partner, principal: Principal, owner_name: str, view: str, card: dict[str, Any]
 ) -> PartnerSummary:
     return PartnerSummary(
         id=partner.id,
@@ -286,7 +251,7 @@ def summary(
         status=partner.status,
         name=card["name"],
         district_code=partner.district_code,
-        category_codes=categories,
+        category_codes=list(partner.category_codes),
         tie_strength=partner.tie_strength,
         last_contact_on=partner.last_contact_on,
     )
@@ -297,14 +262,7 @@ def partner_view(
 ) -> PartnerOut:
     card = card_of(session, registry, partner)
     owner = session.get(Organisation, partner.organisation_id)
-    base = summary(
-        partner,
-        principal,
-        owner.name if owner else "",
-        view,
-        card,
-        categories_of(session, [partner.id])[partner.id],
-    )
+    base = summary(partner, principal, owner.name if owner else "", view, card)
     cards = competence_cards(session, registry, partner)
     if view != sharing.FULL:
         return PartnerOut(
@@ -362,7 +320,7 @@ def update_partner(
     if "district_code" in changes:
         partner.district_code = patch.district_code
     if patch.category_codes is not None:
-        _set_categories(session, partner, patch.category_codes)
+        _set_categories(partner, patch.category_codes)
     if patch.tie_strength is not None:
         partner.tie_strength = patch.tie_strength.value
     if patch.status is not None:
@@ -454,18 +412,23 @@ def matching_document(session: Session, registry: Registry, partner: Partner) ->
     return document
 
 
-def publish_upserted(session: Session, registry: Registry, partner: Partner) -> None:
+def publish_upserted(
+    session: Session, registry: Registry, partner: Partner, *, rebuild_generation: int = 0
+) -> None:
     """Coarse attributes in the clear; the matchable card fields only with `matching`
-    consent, sealed for the matching service."""
+    consent, sealed for the matching service. ``changed_at`` lets a consumer ignore an
+    older state that arrives after a newer one."""
     grants = consent.current(session, partner.id)
     matching = partner.status == PartnerStatus.active.value and "matching" in grants
     payload: dict[str, Any] = {
+        "changed_at": utcnow().isoformat(timespec="microseconds"),
+        "rebuild_generation": rebuild_generation,
         "partner_id": partner.id,
         "organisation_id": partner.organisation_id,
         "kind": partner.kind,
         "status": partner.status,
         "district_code": partner.district_code,
-        "category_codes": categories_of(session, [partner.id])[partner.id],
+        "category_codes": list(partner.category_codes),
         "tie_strength": partner.tie_strength,
         "last_contact_on": partner.last_contact_on.isoformat() if partner.last_contact_on else None,
         "purposes": sorted(grants),

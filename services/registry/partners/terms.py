@@ -17,6 +17,12 @@ STEM = 5
 _WORD = re.compile(r"[^\W_]+")
 
 
+def tagged(kind: str, indexes: Iterable[str]) -> list[str]:
+    """Terms as a partner row holds them: ``<kind>:<index>``. The kind is already part of
+    each HMAC's input; the tag keeps it readable (and lets a migration split it off)."""
+    return [f"{kind}:{index}" for index in indexes]
+
+
 def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registry.reference import service
+from services.registry.reference.events import publish_reference_changed
 from services.registry.reference.models import Category
 from services.registry.reference.schemas import DistrictImportOptions
 
@@ -102,4 +103,10 @@ def load_defaults(session: Session, data_dir: Path) -> tuple[int, int]:
     for path in (districts, categories):
         if not path.is_file():
             raise ReferenceDataMissing(path)
-    return load_default_districts(session, districts), load_default_categories(session, categories)
+    changed = (
+        load_default_districts(session, districts),
+        load_default_categories(session, categories),
+    )
+    if any(changed):
+        publish_reference_changed(session, None)
+    return changed

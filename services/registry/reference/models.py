@@ -5,8 +5,10 @@ the national service classification) that every organisation sees; rows with an
 organisation id are that organisation's own additions, seen only by it."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -104,3 +106,8 @@ class Category(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+def in_scope(column: Any, organisation_id: str | None) -> ColumnElement[bool]:
+    """Exactly the defaults (None) or exactly one organisation's own rows."""
+    return column.is_(None) if organisation_id is None else column == organisation_id

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, aliased
 
 from services.registry.audit import service as audit
 from services.registry.reference import geometry
+from services.registry.reference.events import publish_reference_changed
 from services.registry.reference.geometry import GeometryError, Point, Shape
-from services.registry.reference.models import Category, District, DistrictNeighbour
+from services.registry.reference.models import Category, District, DistrictNeighbour, in_scope
 from services.registry.reference.projection import tm35fin_to_wgs84, wgs84_to_tm35fin
 from services.registry.reference.schemas import (
     DISTRICT_CODE_PATTERN,
@@ -41,11 +42,6 @@ MAX_FEATURES = 2000
 def _visible(column: Any, organisation_id: str) -> ColumnElement[bool]:
     """The defaults and the organisation's own rows."""
     return or_(column.is_(None), column == organisation_id)
-
-
-def _scope(column: Any, organisation_id: str | None) -> ColumnElement[bool]:
-    """Exactly the defaults (None) or exactly one organisation's own rows."""
-    return column.is_(None) if organisation_id is None else column == organisation_id
 
 
 # --- districts: reading -------------------------------------------------------------------
@@ -284,7 +280,7 @@ def save_districts(
     existing = {
         d.code: d
         for d in session.scalars(
-            select(District).where(_scope(District.organisation_id, organisation_id))
+            select(District).where(in_scope(District.organisation_id, organisation_id))
         )
     }
     created: list[str] = []
@@ -309,7 +305,7 @@ def update_neighbours(session: Session, organisation_id: str | None) -> int:
     districts = list(
         session.scalars(
             select(District)
-            .where(_scope(District.organisation_id, organisation_id))
+            .where(in_scope(District.organisation_id, organisation_id))
             .order_by(District.code)
         )
     )
@@ -385,6 +381,7 @@ def import_districts(
         updated=updated,
         source=options.source,
     )
+    publish_reference_changed(session, organisation_id)
     return DistrictImportOut(
         created=created, updated=updated, districts=total, neighbour_pairs=pairs
     )
@@ -530,4 +527,5 @@ def create_category(session: Session, principal: Principal, data: CategoryIn) ->
     session.add(category)
     session.flush()
     audit.record(session, principal, organisation_id, "category.created", "category", category.id)
+    publish_reference_changed(session, organisation_id)
     return category

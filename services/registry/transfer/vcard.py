@@ -19,7 +19,7 @@ def partner_vcard(
     """The vCard text and a file name for it."""
     partner, view, basis = partners.find_visible(session, principal, partner_id)
     card = sharing.card_for(partners.card_of(session, registry, partner), view)
-    categories = partners.categories_of(session, [partner.id])[partner.id]
+    categories = list(partner.category_codes)
     access.record(
         session,
         principal,

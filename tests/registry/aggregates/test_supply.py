@@ -2,9 +2,9 @@
 `statistics` consent only, small cells suppressed, nothing about a person."""
 
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, update
+from sqlalchemy import update
 
-from services.registry.partners.models import Partner, PartnerCategory
+from services.registry.partners.models import Partner
 from services.registry.runtime import Registry
 from tests.registry.conftest import World, add_partner, organisation_card
 
@@ -31,9 +31,10 @@ def test_counts_only_consenting_partners_and_suppresses_small_cells(
         for index, partner in enumerate(made):
             district = "00100" if index < 6 or index >= 8 else "00530"
             session.execute(
-                update(Partner).where(Partner.id == partner["id"]).values(district_code=district)
+                update(Partner)
+                .where(Partner.id == partner["id"])
+                .values(district_code=district, category_codes=["TEST.1"])
             )
-            session.execute(insert(PartnerCategory).values(partner_id=partner["id"], code="TEST.1"))
     body = client.get("/aggregates/supply", headers=planner.headers).json()
     cells = {(c["district_code"], c["category_code"]): c for c in body["cells"]}
     assert cells[("00100", "TEST.1")]["partners"] == 6

@@ -1,0 +1,72 @@
+"""What the registry does with other services' events: a referral step in matching becomes
+an activity on the partner, and partners shown to another organisation in suggestions go
+into the owner's access log."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.registry.access import service as access
+from services.registry.activities.service import record_activity
+from services.registry.identity.models import Organisation
+from services.registry.partners import sharing
+from services.registry.partners.models import Partner, PartnerStatus
+from services.registry.runtime import Registry
+from shared.auth import Principal
+from shared.events import Event
+
+# The activity a referral step is on the partner's log.
+REFERRAL_ACTIVITY = {
+    "proposed": "contact",
+    "contacted": "contact",
+    "accepted": "contact",
+    "declined": "contact",
+    "active": "project",
+    "ended": "project",
+}
+
+
+def apply_referral_changed(session: Session, registry: Registry, event: Event) -> None:
+    """The activity names the referring organisation and the step, never the support user."""
+    payload = event.payload
+    partner = session.get(Partner, payload["partner_id"])
+    if partner is None or partner.status == PartnerStatus.pending.value:
+        return  # forgotten, or no longer in the file: nothing to log on
+    referrer = session.get(Organisation, payload["organisation_id"])
+    body = {
+        "content": f"Referral ({referrer.name if referrer else 'another organisation'}): "
+        f"{payload['status']}",
+        "outcome": payload.get("outcome") or "",
+    }
+    record_activity(
+        session,
+        registry,
+        partner,
+        kind=REFERRAL_ACTIVITY[payload["status"]],
+        occurred=date.fromisoformat(payload["occurred_on"]),
+        staff_user_id=payload.get("staff_user_id"),
+        body=body,
+    )
+
+
+def apply_partners_shown(session: Session, registry: Registry, event: Event) -> None:
+    payload = event.payload
+    reader = Principal(payload["reader_subject"], payload["reader_organisation_id"], frozenset())
+    owners = dict(
+        session.execute(
+            select(Partner.id, Partner.organisation_id).where(
+                Partner.id.in_(payload["partner_ids"])
+            )
+        ).all()
+    )
+    bases = sharing.shared_scopes(session, reader, list(owners))
+    entries = [
+        access.Access(
+            partner_id, owner, payload["purpose"], bases.get(partner_id, ("", "matching"))[1]
+        )
+        for partner_id, owner in owners.items()
+        if owner != reader.organisation_id
+    ]
+    if entries:
+        access.record(session, reader, entries)
