@@ -12,8 +12,8 @@ from services.matching.models import outbox, processed_events
 from services.matching.pools.service import apply_pool_event
 from services.matching.reference.service import apply_reference_changed
 from services.matching.runtime import Matching, worker_runtime
-from shared.events import Event, apply_once, relay_pending
-from shared.events.consumer import dispatch
+from shared.events import Event, relay_pending
+from shared.events.consumer import apply_message
 
 SUBSCRIBERS = ("registry.events.apply", "reminders.events.apply")
 
@@ -30,13 +30,7 @@ HANDLERS: dict[str, Callable[[Session, Matching, Event], None]] = {
 
 def apply(matching: Matching, message: dict[str, Any]) -> bool:
     """Applies one event once; what the task runs, and what tests call directly."""
-    event = Event.from_message(message)
-    handlers = {
-        name: (lambda session, e, h=handler: h(session, matching, e))
-        for name, handler in HANDLERS.items()
-    }
-    with matching.database.session() as session:
-        return apply_once(session, processed_events, event, dispatch(handlers))
+    return apply_message(matching.database, processed_events, HANDLERS, matching, message)
 
 
 @shared_task(name="matching.events.apply")

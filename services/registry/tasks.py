@@ -13,8 +13,8 @@ from services.registry.models import outbox, processed_events
 from services.registry.partners import rights
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
-from shared.events import Event, apply_once, relay_pending
-from shared.events.consumer import dispatch
+from shared.events import Event, relay_pending
+from shared.events.consumer import apply_message
 
 SUBSCRIBERS = ("matching.events.apply", "reminders.events.apply")
 
@@ -52,13 +52,7 @@ HANDLERS: dict[str, Callable[[Session, Registry, Event], None]] = {
 
 def apply(registry: Registry, message: dict[str, Any]) -> bool:
     """Applies one event once; what the task runs, and what tests call directly."""
-    event = Event.from_message(message)
-    handlers = {
-        name: (lambda session, e, h=handler: h(session, registry, e))
-        for name, handler in HANDLERS.items()
-    }
-    with registry.database.session() as session:
-        return apply_once(session, processed_events, event, dispatch(handlers))
+    return apply_message(registry.database, processed_events, HANDLERS, registry, message)
 
 
 @shared_task(name="registry.events.apply")

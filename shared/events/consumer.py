@@ -3,11 +3,15 @@ same transaction as the event's effect, so a repeated delivery changes nothing."
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select
 from sqlalchemy.orm import Session
 
+from shared.database import Database
 from shared.events.outbox import Event
+
+R = TypeVar("R")
 
 
 def processed_event_table(metadata: MetaData) -> Table:
@@ -52,3 +56,21 @@ def dispatch(
             handler(session, event)
 
     return handle
+
+
+def apply_message(
+    database: Database,
+    processed: Table,
+    handlers: Mapping[str, Callable[[Session, R, Event], None]],
+    runtime: R,
+    message: dict[str, Any],
+) -> bool:
+    """A consumer task's body: the event applied once, in its own unit of work, by the
+    handler for its type, which gets the service's runtime (keyring, settings) too."""
+    event = Event.from_message(message)
+    bound = {
+        name: (lambda session, e, h=handler: h(session, runtime, e))
+        for name, handler in handlers.items()
+    }
+    with database.session() as session:
+        return apply_once(session, processed, event, dispatch(bound))
