@@ -95,3 +95,18 @@ def registry_process(
     with process(args, stack_env, stack_logs / "registry.log"):
         wait_until(lambda: healthy(url), 60, "the registry process")
         yield url
+
+
+@pytest.fixture(scope="session")
+def matching_process(
+    stack_env: dict[str, str], registry_process: str, stack_logs: Path
+) -> Iterator[str]:
+    """The matching API as a real process, verifying tokens with the registry process's
+    keys; yields its URL. Its log is matching.log."""
+    port = free_port()
+    args = ["-m", "uvicorn", "--factory", "services.matching.app:create_app", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    env = stack_env | {"KORTISTO_REGISTRY_URL": registry_process}
+    with process(args, env, stack_logs / "matching.log"):
+        wait_until(lambda: healthy(url), 60, "the matching process")
+        yield url

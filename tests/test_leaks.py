@@ -70,6 +70,7 @@ def redis_contents(url: str) -> str:
 
 def test_no_personal_value_leaks(
     registry_process: str,
+    matching_process: str,
     worker: Path,
     stack_env: dict[str, str],
     broker_url: str,
@@ -177,6 +178,49 @@ def test_no_personal_value_leaks(
 
     wait_until(relayed, 60, "the worker to relay every event through Redis")
     wait_until(lambda: "events.apply" in (worker / "worker.log").read_text(), 30, "events applied")
+
+    # Matching: a support user, their wish (in words that find the partner's skill), the
+    # resource check, suggestions naming the partner, and a referral with a note.
+    matching = httpx.Client(base_url=matching_process, timeout=30, headers=headers)
+    person = matching.post(
+        "/support-users",
+        json={"name": c("SupportUser"), "notes": c("SupportNotes"), "accessibility": ["easy_read"]},
+    ).json()
+    matching.post(
+        f"/support-users/{person['id']}/consents",
+        json={"purpose": "matching", "action": "granted", "method": "written"},
+    )
+    wish = matching.post(
+        f"/support-users/{person['id']}/wishes",
+        json={"text": f"haluan oppia {canaries['Skill']} {c('WishWords')}"},
+    ).json()
+    matching.post(
+        f"/support-users/{person['id']}/resource-check",
+        json={"kind": "possession", "text": c("Possession")},
+    )
+
+    def suggested() -> list[dict[str, str]]:
+        return list(matching.get(f"/wishes/{wish['id']}/suggestions").json()["items"])
+
+    wait_until(lambda: bool(suggested()), 60, "the partner suggested for the wish")
+    assert suggested()[0]["partner_id"] == pid
+    referral = matching.post(
+        "/referrals",
+        json={
+            "wish_id": wish["id"],
+            "resource_id": suggested()[0]["resource_id"],
+            "note": c("Note"),
+        },
+    )
+    assert referral.status_code == 201, referral.text
+
+    def matching_relayed() -> bool:
+        with databases["matching"].session() as session:
+            return not session.scalar(
+                text("SELECT count(*) FROM matching.outbox WHERE sent_at IS NULL")
+            )
+
+    wait_until(matching_relayed, 60, "the worker to relay matching's events")
 
     dump = subprocess.run(
         ["pg_dump", "--no-owner", pg_url.replace("postgresql+psycopg://", "postgresql://")],
