@@ -18,12 +18,16 @@ from services.portal.access_log_pages import router as access_log_router
 from services.portal.deps import LoginRequired, NoAccess
 from services.portal.district_pages import router as district_router
 from services.portal.i18n import load_translations
+from services.portal.matching_client import MatchingClient, MatchingUnavailable
+from services.portal.my_network_pages import router as my_network_router
 from services.portal.navigation import sections_for
 from services.portal.pages import error_page, router
 from services.portal.partner_pages import router as partner_router
 from services.portal.registry_client import RegistryClient, RegistryUnavailable, Rejected
 from services.portal.security import SecurityHeaders
 from services.portal.settings import PortalSettings
+from services.portal.suggestion_pages import router as suggestion_router
+from services.portal.support_user_pages import router as support_user_router
 from services.portal.templating import Templates
 from services.portal.tokens import TokenRefresher
 from services.portal.transfer_pages import router as transfer_router
@@ -57,6 +61,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(timeout=settings.registry_timeout_seconds) as http:
             app.state.registry = RegistryClient(registry_url, http)
+            app.state.matching = MatchingClient(settings.matching_url, http)
             app.state.refresher = TokenRefresher(app.state.registry)
             yield
 
@@ -79,6 +84,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(partner_router)
     app.include_router(district_router)
     app.include_router(access_log_router)
+    # /support-users/new comes before /support-users/{support_user_id}.
+    app.include_router(support_user_router)
+    app.include_router(suggestion_router)
+    app.include_router(my_network_router)
     _install_page_errors(app)
     return app
 
@@ -92,7 +101,7 @@ def _install_page_errors(app: FastAPI) -> None:
         target = "/login" if path == "/" else "/login?" + urlencode({"next": path})
         return RedirectResponse(target, status_code=303)
 
-    async def registry_unavailable(request: Request, _: Exception) -> Response:
+    async def service_unavailable(request: Request, _: Exception) -> Response:
         return error_page(request, 503)
 
     async def no_access(request: Request, exc: Exception) -> Response:
@@ -101,7 +110,7 @@ def _install_page_errors(app: FastAPI) -> None:
         return error_page(request, 403, context)
 
     async def registry_rejected(request: Request, exc: Exception) -> Response:
-        # What a page did not handle itself: the registry's 403 and 404 keep their meaning
+        # What a page did not handle itself: a service's 403 and 404 keep their meaning
         # (no access, no such partner), anything else is a request that cannot be done.
         assert isinstance(exc, Rejected)
         return error_page(request, exc.status if exc.status in (403, 404) else 422)
@@ -119,7 +128,8 @@ def _install_page_errors(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(LoginRequired, login_required)
-    app.add_exception_handler(RegistryUnavailable, registry_unavailable)
+    app.add_exception_handler(RegistryUnavailable, service_unavailable)
+    app.add_exception_handler(MatchingUnavailable, service_unavailable)
     app.add_exception_handler(NoAccess, no_access)
     app.add_exception_handler(Rejected, registry_rejected)
     app.add_exception_handler(StarletteHTTPException, http_error)

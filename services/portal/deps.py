@@ -1,16 +1,18 @@
 """Dependencies of the portal's routes: the registry client, the page renderer, the
-logged-in person (``PrincipalDep``, or ``member_of(section)`` for a section's pages) and the
-registry as that person (``ApiDep``), refreshing an expired access token on the way."""
+logged-in person (``PrincipalDep``, or ``member_of(section)`` for a section's pages), and the
+registry (``ApiDep``) and matching (``MatchingApiDep``) as that person, refreshing an expired
+access token on the way."""
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import httpx
 from fastapi import Depends, Request
 from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 
+from services.portal.matching_client import MatchingClient, MatchingUnavailable
 from services.portal.navigation import SECTIONS_BY_KEY, may_enter
 from services.portal.registry_client import (
     Me,
@@ -49,6 +51,11 @@ def get_registry(request: Request) -> RegistryClient:
     return registry
 
 
+def get_matching(request: Request) -> MatchingClient:
+    matching: MatchingClient = request.app.state.matching
+    return matching
+
+
 def get_refresher(request: Request) -> TokenRefresher:
     refresher: TokenRefresher = request.app.state.refresher
     return refresher
@@ -60,6 +67,7 @@ def get_templates(request: Request) -> Templates:
 
 
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
+MatchingDep = Annotated[MatchingClient, Depends(get_matching)]
 RefresherDep = Annotated[TokenRefresher, Depends(get_refresher)]
 TemplatesDep = Annotated[Templates, Depends(get_templates)]
 
@@ -109,35 +117,56 @@ def member_of(section_key: str) -> Callable[..., Awaitable[Me]]:
     return dependency
 
 
-def parse_answer(shape: type[T], response: httpx.Response) -> T:
-    """The registry's JSON as ``shape`` (a model, or e.g. ``list[Model]``)."""
+def parse_answer(
+    shape: type[T],
+    response: httpx.Response,
+    unavailable: type[Exception] = RegistryUnavailable,
+) -> T:
+    """A service's JSON as ``shape`` (a model, or e.g. ``list[Model]``); an answer of another
+    shape counts as the service being unavailable."""
     try:
         return TypeAdapter(shape).validate_json(response.content)
     except ValidationError as exc:
-        raise RegistryUnavailable(f"unexpected answer: {exc.error_count()} problems") from exc
+        raise unavailable(f"unexpected answer: {exc.error_count()} problems") from exc
+
+
+class Service(Protocol):
+    """What :class:`Api` needs of a service's client (the registry's, matching's)."""
+
+    async def call(
+        self, method: str, path: str, access_token: str, **kwargs: Any
+    ) -> httpx.Response: ...
 
 
 class Api:
-    """The registry as the logged-in person, for one request. Each call carries the
-    session's access token; one that expired while the page was being built (they live
-    minutes, or seconds in tests) is refreshed once and the call repeated."""
+    """A service (the registry unless told otherwise) as the logged-in person, for one
+    request. Each call carries the session's access token; one that expired while the page
+    was being built (they live minutes, or seconds in tests) is refreshed once through the
+    registry and the call repeated."""
 
-    def __init__(self, request: Request, registry: RegistryClient, refresher: TokenRefresher):
+    def __init__(
+        self,
+        request: Request,
+        service: Service,
+        refresher: TokenRefresher,
+        unavailable: type[Exception] = RegistryUnavailable,
+    ):
         self.request = request
-        self.registry = registry
+        self.service = service
         self.refresher = refresher
+        self.unavailable = unavailable
 
     async def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         if not SAFE_PATH.fullmatch(path) or any(s in (".", "..") for s in path.split("/")):
             # Ids from the address bar become path segments: never let one reach another
-            # of the registry's paths.
+            # of the service's paths.
             raise HTTPException(404)
         session = self.request.session
         access = session.get(ACCESS_TOKEN)
         if not access:
             raise LoginRequired
         try:
-            return await self.registry.call(method, path, access, **kwargs)
+            return await self.service.call(method, path, access, **kwargs)
         except NotAuthenticated:
             pass
         if session.get(ACCESS_TOKEN) not in (None, access):
@@ -159,19 +188,19 @@ class Api:
         self, method: str, path: str, access: str, **kwargs: Any
     ) -> httpx.Response:
         try:
-            return await self.registry.call(method, path, access, **kwargs)
+            return await self.service.call(method, path, access, **kwargs)
         except NotAuthenticated:
             forget_tokens(self.request)
             raise LoginRequired from None
 
     async def read(self, shape: type[T], path: str, params: Any = None) -> T:
-        return parse_answer(shape, await self.send("GET", path, params=params))
+        return parse_answer(shape, await self.send("GET", path, params=params), self.unavailable)
 
     async def write(self, shape: type[T], method: str, path: str, body: Any) -> T:
-        return parse_answer(shape, await self.send(method, path, json=body))
+        return parse_answer(shape, await self.send(method, path, json=body), self.unavailable)
 
     async def read_or_none(self, shape: type[T], path: str, params: Any = None) -> T | None:
-        """For what a page can do without: a part of the registry that is not there (404)
+        """For what a page can do without: a part of the service that is not there (404)
         or not open to this person (403) gives ``None`` instead of an error page."""
         try:
             return await self.read(shape, path, params)
@@ -186,3 +215,10 @@ def get_api(request: Request, registry: RegistryDep, refresher: RefresherDep) ->
 
 
 ApiDep = Annotated[Api, Depends(get_api)]
+
+
+def get_matching_api(request: Request, matching: MatchingDep, refresher: RefresherDep) -> Api:
+    return Api(request, matching, refresher, MatchingUnavailable)
+
+
+MatchingApiDep = Annotated[Api, Depends(get_matching_api)]

@@ -1,5 +1,6 @@
-"""The registry's codes (partner kinds, tie strengths, consent purposes, activity kinds…)
-as words a person reads, marked for translation here and translated where shown."""
+"""The services' codes (partner kinds, tie strengths, consent purposes, activity kinds,
+wish and referral statuses…) as words a person reads, marked for translation here and
+translated where shown."""
 
 from services.portal.i18n import N_
 
@@ -90,6 +91,91 @@ SCOPES = {
     "shared": N_("Only shared with us"),
 }
 
+# -- support users (the matching service's codes) ------------------------------------------
+
+SPOKEN_LANGUAGES = {
+    "fi": N_("Finnish"),
+    "sv": N_("Swedish"),
+    "en": N_("English"),
+}
+ACCESSIBILITY_NEEDS = {
+    "step_free": N_("Needs step-free access"),
+    "company_to_travel": N_("Needs someone to travel with"),
+    "easy_read": N_("Needs information in easy-read"),
+}
+SUPPORT_USER_STATUSES = {
+    "active": N_("Supported now"),
+    "ended": N_("Support ended"),
+}
+SUPPORT_USER_PURPOSES = {
+    "matching": N_("Getting suggestions of community resources for their wishes"),
+    "share_details": N_("Passing their name, languages and needs to a partner in a referral"),
+}
+WISH_STATUSES = {
+    "open": N_("Open"),
+    "in_progress": N_("In progress"),
+    "fulfilled": N_("Fulfilled"),
+    "dropped": N_("Dropped"),
+}
+WISH_PRIORITIES = {
+    1: N_("High"),
+    2: N_("Normal"),
+    3: N_("Low"),
+}
+# How the wish was found out, from person-centred planning.
+WISH_METHODS = {
+    "conversation": N_("A conversation"),
+    "my_strengths": N_("My strengths"),
+    "what_is_important_to_me": N_("What is important to me"),
+    "good_day_bad_day": N_("A good day, a bad day"),
+    "dreams": N_("Dreams"),
+    "other": N_("Another way"),
+}
+RESOURCE_CHECK_KINDS = {
+    "strength": N_("Strengths"),
+    "skill": N_("Skills"),
+    "possession": N_("Things they have"),
+    "relationship": N_("People they know"),
+    "social_space": N_("Resources around them"),
+}
+REFERRAL_STATUSES = {
+    "proposed": N_("Proposed"),
+    "contacted": N_("Partner contacted"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "active": N_("Going on"),
+    "ended": N_("Ended"),
+}
+REFERRAL_OUTCOMES = {
+    "wish_fulfilled": N_("The wish came true"),
+    "partly": N_("The wish came partly true"),
+    "not_fulfilled": N_("The wish did not come true"),
+    "withdrawn": N_("The person changed their mind"),
+}
+
+# The same in plain language, for the support user's own page.
+MY_WISH_STATUSES = {
+    "open": N_("Waiting"),
+    "in_progress": N_("We are working on it"),
+    "fulfilled": N_("It came true"),
+    "dropped": N_("You let it go"),
+}
+MY_REFERRAL_STATUSES = {
+    "proposed": N_("Your worker has picked this for you"),
+    "contacted": N_("Your worker has asked them"),
+    "accepted": N_("They said yes"),
+    "declined": N_("They said no this time"),
+    "active": N_("You are doing this now"),
+    "ended": N_("This has ended"),
+}
+MY_RESOURCE_CHECK_KINDS = {
+    "strength": N_("I am good at"),
+    "skill": N_("I know how to"),
+    "possession": N_("I have"),
+    "relationship": N_("People I know"),
+    "social_space": N_("Near me"),
+}
+
 ALL = {
     "partner_kinds": PARTNER_KINDS,
     "partner_statuses": PARTNER_STATUSES,
@@ -105,4 +191,17 @@ ALL = {
     "weekdays": WEEKDAYS,
     "access_actions": ACCESS_ACTIONS,
     "scopes": SCOPES,
+    "spoken_languages": SPOKEN_LANGUAGES,
+    "accessibility_needs": ACCESSIBILITY_NEEDS,
+    "support_user_statuses": SUPPORT_USER_STATUSES,
+    "support_user_purposes": SUPPORT_USER_PURPOSES,
+    "wish_statuses": WISH_STATUSES,
+    "wish_priorities": WISH_PRIORITIES,
+    "wish_methods": WISH_METHODS,
+    "resource_check_kinds": RESOURCE_CHECK_KINDS,
+    "referral_statuses": REFERRAL_STATUSES,
+    "referral_outcomes": REFERRAL_OUTCOMES,
+    "my_wish_statuses": MY_WISH_STATUSES,
+    "my_referral_statuses": MY_REFERRAL_STATUSES,
+    "my_resource_check_kinds": MY_RESOURCE_CHECK_KINDS,
 }

@@ -41,7 +41,9 @@ SECTIONS: tuple[Section, ...] = (
         "/support-users",
         N_("Support users"),
         N_("The people you support, their wishes and their networks."),
-        frozenset({"admin", "staff"}),
+        # Those matching lets work with support users.
+        frozenset({"admin", "staff", "coordinator"}),
+        placeholder=False,
     ),
     Section(
         "my_network",
@@ -49,6 +51,7 @@ SECTIONS: tuple[Section, ...] = (
         N_("My wishes and network"),
         N_("What you want, what you are good at and who is in your network."),
         frozenset({"support_user"}),
+        placeholder=False,
     ),
     Section(
         "reminders",

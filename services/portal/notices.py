@@ -22,6 +22,18 @@ NOTICES = {
     "competence_removed": N_("The card was removed."),
     "note_saved": N_("The note was saved."),
     "assignments_saved": N_("The district's team was saved."),
+    "support_user_created": N_("The support user was added."),
+    "support_user_saved": N_("The details were saved."),
+    "support_user_consent_recorded": N_("The consent was recorded."),
+    "wish_added": N_("The wish was added."),
+    "wish_saved": N_("The wish was saved."),
+    "check_item_added": N_("It was added to the resource check."),
+    "check_item_removed": N_("It was removed from the resource check."),
+    "referral_proposed": N_("The referral was proposed. Follow it under Referrals."),
+    "referral_step_recorded": N_("The step was recorded."),
+    "my_wish_added": N_("Thank you! Your wish is saved."),
+    "my_consent_given": N_("Thank you! You can now see ideas for your wishes."),
+    "my_consent_withdrawn": N_("Done. You will not get new ideas until you say yes again."),
 }
 
 

@@ -46,7 +46,7 @@ class RegistryUnavailable(Exception):
 
 
 class NotAuthenticated(Exception):
-    """The registry refused the credentials or token (401)."""
+    """The registry (or another service) refused the credentials or token (401)."""
 
     def __init__(self, code: str = "unauthorized", message: str = "") -> None:
         super().__init__(message or code)
@@ -54,7 +54,8 @@ class NotAuthenticated(Exception):
 
 
 class Rejected(Exception):
-    """The registry refused the request for another reason (validation, rate limit, …)."""
+    """The registry (or another service) refused the request for another reason
+    (validation, rate limit, missing consent, …)."""
 
     def __init__(
         self, status: int, code: str, message: str, field: str | None, body: Any = None
@@ -107,10 +108,10 @@ class RegistryClient:
             return response
         if response.status_code >= 500:
             raise RegistryUnavailable(f"{method} {path}: HTTP {response.status_code}")
-        code, message, field = _error_of(response)
+        code, message, field = error_of(response)
         if response.status_code == 401:
             raise NotAuthenticated(code, message)
-        raise Rejected(response.status_code, code, message, field, _json_of(response))
+        raise Rejected(response.status_code, code, message, field, json_of(response))
 
     @staticmethod
     def _parse(model: type[M], response: httpx.Response) -> M:
@@ -120,14 +121,14 @@ class RegistryClient:
             raise RegistryUnavailable(f"unexpected answer: {type(exc).__name__}") from exc
 
 
-def _json_of(response: httpx.Response) -> Any:
+def json_of(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
         return None
 
 
-def _error_of(response: httpx.Response) -> tuple[str, str, str | None]:
+def error_of(response: httpx.Response) -> tuple[str, str, str | None]:
     """The shared error shape ``{"error": {"code", "message", "field"}}``, tolerating others."""
     try:
         error = response.json().get("error", {})

@@ -1,6 +1,6 @@
-"""The registry's answers as the portal reads them. Only the fields a page shows are
-declared; anything else the registry adds is ignored, and an answer missing a declared
-field is treated as the registry being unavailable rather than half-rendered."""
+"""The registry's and matching's answers as the portal reads them. Only the fields a page
+shows are declared; anything else a service adds is ignored, and an answer missing a
+declared field is treated as the service being unavailable rather than half-rendered."""
 
 from datetime import date, datetime
 from typing import Any
@@ -185,3 +185,113 @@ class CoverageSummary(Answer):
 class Coverage(Answer):
     districts: list[DistrictCoverage]
     summary: CoverageSummary = CoverageSummary()
+
+
+# -- matching ----------------------------------------------------------------------------
+
+
+class Slot(Answer):
+    weekday: int
+    start: str  # "17:00:00"
+    end: str
+
+
+class SupportUserConsents(Answer):
+    matching: bool = False
+    share_details: bool = False
+
+
+class SupportUser(Answer):
+    id: str
+    name: str
+    languages: list[str] = Field(default_factory=list)
+    availability: list[Slot] = Field(default_factory=list)
+    accessibility: list[str] = Field(default_factory=list)
+    notes: str = ""
+    worker_user_id: str
+    account_user_id: str | None = None
+    district_code: str | None = None
+    status: str
+    consent: SupportUserConsents = SupportUserConsents()
+    created_at: datetime
+
+
+class SupportUserConsentRecord(Answer):
+    purpose: str
+    action: str
+    method: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class Wish(Answer):
+    id: str
+    support_user_id: str
+    text: str
+    language: str
+    category_codes: list[str] = Field(default_factory=list)
+    priority: int
+    status: str
+    method: str
+    created_at: datetime
+
+    @property
+    def open(self) -> bool:
+        return self.status in ("open", "in_progress")
+
+
+class CheckItem(Answer):
+    id: str
+    kind: str
+    text: str
+    created_at: datetime
+
+
+class Reason(Answer):
+    code: str
+    weight: float
+    text: dict[str, str]
+
+
+class Suggestion(Answer):
+    resource_id: str
+    partner_id: str
+    partner_kind: str
+    own_organisation: bool
+    kind: str
+    title: str
+    partner_name: str
+    district_code: str | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    explanation: dict[str, str]
+
+
+class Suggestions(Answer):
+    wish_id: str
+    items: list[Suggestion]
+
+
+class ReferralStep(Answer):
+    status: str
+    note: str = ""
+    recorded_by: str
+    recorded_at: datetime
+
+
+class Referral(Answer):
+    id: str
+    support_user_id: str
+    wish_id: str
+    partner_id: str
+    partner_organisation_id: str
+    resource_id: str
+    status: str
+    share_details: bool
+    outcome: str | None = None
+    follow_up_on: date | None = None
+    steps: list[ReferralStep] = Field(default_factory=list)
+    created_at: datetime
+
+    @property
+    def open(self) -> bool:
+        return self.status not in ("declined", "ended")

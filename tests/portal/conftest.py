@@ -1,5 +1,6 @@
-"""Fixtures for the portal: the app in-process (pages that need no registry), and the registry
-and portal as real processes on free ports over the session's PostgreSQL database."""
+"""Fixtures for the portal: the app in-process (pages that need no registry), and the registry,
+matching and the portal as real processes on free ports over the session's PostgreSQL
+database."""
 
 import base64
 import http.server
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,10 +26,16 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from services.matching.runtime import Matching
+from services.matching.settings import MatchingSettings
+from services.matching.tasks import apply
 from services.portal.app import SESSION_COOKIE, create_app
 from services.portal.settings import PortalSettings
+from services.registry.reference.events import reference_payload
 from services.registry.settings import RegistrySettings
+from shared.database import Database
 from tests.conftest import FAST_PASSWORDS
+from tests.matching.conftest import index_partner
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
@@ -232,8 +240,12 @@ class PortalStack:
     peer_organisation_id: str = ""
     pool_id: str = ""
     registry: Service | None = None
+    matching: Service | None = None
     portal: Service | None = None
     services: list[Service] = field(default_factory=list)
+    # Matching in this process, over the same database and keys as the matching process:
+    # what the tests use to apply the events the registry would send it.
+    matching_runtime: Matching | None = None
 
     @property
     def portal_url(self) -> str:
@@ -244,6 +256,11 @@ class PortalStack:
     def registry_url(self) -> str:
         assert self.registry is not None
         return self.registry.url
+
+    @property
+    def matching_url(self) -> str:
+        assert self.matching is not None
+        return self.matching.url
 
     def cli(self, *args: str) -> str:
         """Runs ``kortisto <args>`` with the stack's environment; returns its last line."""
@@ -302,6 +319,7 @@ def portal_stack(
     env = {key: value for key, value in os.environ.items() if not key.startswith("KORTISTO_")}
     env.update(
         KORTISTO_REGISTRY_DATABASE_URL=pg_url,
+        KORTISTO_MATCHING_DATABASE_URL=pg_url,
         KORTISTO_DATA_DIR=str(data_dir),
         # The session's database is shared with the in-process registry tests, which keep
         # the wrapped data keys between tests: both must wrap them with the same master key.
@@ -330,6 +348,21 @@ def portal_stack(
         wait_healthy(stack.registry)
         stack.pool_id = _pool_of_both(stack)
         env["KORTISTO_REGISTRY_URL"] = stack.registry.url
+        stack.matching = start_service(
+            "matching", "services.matching.app:create_app", env, data_dir
+        )
+        stack.services.append(stack.matching)
+        wait_healthy(stack.matching)
+        stack.matching_runtime = Matching.build(
+            MatchingSettings(
+                database_url=pg_url,
+                data_dir=data_dir,
+                master_key_file=registry_settings.resolved_master_key_file(),
+                registry_url=stack.registry.url,
+                environment="test",
+            )
+        )
+        env["KORTISTO_MATCHING_URL"] = stack.matching.url
         stack.portal = start_service("portal", "services.portal.app:create_app", env, data_dir)
         stack.services.append(stack.portal)
         wait_healthy(stack.portal)
@@ -337,6 +370,8 @@ def portal_stack(
     finally:
         for service in reversed(stack.services):
             stop_service(service)
+        if stack.matching_runtime is not None:
+            stack.matching_runtime.database.dispose()
 
 
 def _pool_of_both(stack: PortalStack) -> str:
@@ -469,4 +504,73 @@ def api_partner(
     )
     assert response.status_code == 201, response.text
     partner_id: str = response.json()["id"]
+    return partner_id
+
+
+# -- matching's copy of the registry's data ----------------------------------------------
+
+
+@pytest.fixture
+def matching_index(portal_stack: PortalStack, pg_url: str) -> Matching:
+    """Matching with the registry's districts and categories, as `reference.changed` would
+    bring them (applied anew for each test: other suites may have emptied matching's
+    tables). Partners reach its index with :func:`index_for_matching`."""
+    runtime = portal_stack.matching_runtime
+    assert runtime is not None
+    registry = Database(pg_url, "registry")
+    try:
+        with registry.session() as session:
+            payload = reference_payload(session, None)
+    finally:
+        registry.dispose()
+    message = {
+        "id": str(uuid.uuid4()),
+        "source": "registry",
+        "type": "reference.changed",
+        "payload": payload,
+    }
+    assert apply(runtime, message)
+    return runtime
+
+
+def index_for_matching(
+    matching: Matching,
+    stack: PortalStack,
+    name: str,
+    offer: str,
+    description: str = "",
+    schedule: str = "",
+    district: str = "00530",
+    email: str = ANNA_EMAIL,
+) -> str:
+    """An organisation partner with one offer, consenting to matching: added to the
+    registry as Anna (or ``email``) would, then written into matching's index as the
+    registry's `partner.upserted` would. Returns its id."""
+    offers = [{"title": offer, "description": description, "schedule": schedule}]
+    consents = [
+        {"purpose": purpose, "method": "written", "information_version": "1"}
+        for purpose in ("file", "team", "matching")
+    ]
+    response = httpx.post(
+        f"{stack.registry_url}/partners",
+        headers=stack.api_token(email),
+        json={
+            "kind": "organisation",
+            "card": {"name": name, "offers": offers},
+            "district_code": district,
+            "consents": consents,
+        },
+    )
+    assert response.status_code == 201, response.text
+    partner_id: str = response.json()["id"]
+    organisation_id = (
+        stack.organisation_id if email in (ANNA_EMAIL, OLLI_EMAIL) else stack.peer_organisation_id
+    )
+    index_partner(
+        matching,
+        organisation_id,
+        {"name": name, "offers": offers},
+        partner_id=partner_id,
+        district=district,
+    )
     return partner_id

@@ -1,0 +1,42 @@
+"""The matching service as the portal sees it: support users, their consents, wishes and
+resource check, suggestions and referrals, each call made with the logged-in person's
+token over HTTP. A refusal becomes the same exceptions as the registry's
+(:class:`NotAuthenticated` for 401, :class:`Rejected` for any other 4xx), so that pages and
+the token refresh treat both services alike; a matching service that does not answer is
+:class:`MatchingUnavailable`."""
+
+from typing import Any
+
+import httpx
+
+from services.portal.registry_client import NotAuthenticated, Rejected, error_of, json_of
+
+
+class MatchingUnavailable(Exception):
+    """Matching did not answer, or answered with something the portal cannot use."""
+
+
+class MatchingClient:
+    def __init__(self, base_url: str, http: httpx.AsyncClient) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+
+    async def call(
+        self, method: str, path: str, access_token: str, **kwargs: Any
+    ) -> httpx.Response:
+        """Any matching call as the logged-in person; errors become the exceptions above."""
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {access_token}"}
+        try:
+            response = await self.http.request(
+                method, self.base_url + path, headers=headers, **kwargs
+            )
+        except httpx.HTTPError as exc:
+            raise MatchingUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+        if response.status_code < 400:
+            return response
+        if response.status_code >= 500:
+            raise MatchingUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        code, message, field = error_of(response)
+        if response.status_code == 401:
+            raise NotAuthenticated(code, message)
+        raise Rejected(response.status_code, code, message, field, json_of(response))
