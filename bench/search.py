@@ -12,7 +12,7 @@ the end):
    stores them (card sealed with the partner's own data key, blind-index terms, categories,
    consent records and grants), but in bulk: cards are generated from word lists with a
    fixed seed, sealed through the registry's keyring on ``--workers`` processes and loaded
-   with COPY (the term index is rebuilt once after the load);
+   with COPY (the indexes of both sides' partner tables are built once after the load);
 3. loads the same partners into ``plain.partners``, a plain table with the obvious indexes
    (full-text GIN on name and free text, district, categories, owner);
 4. checks with the real ``search`` that known names and words are found, and that both
@@ -392,9 +392,7 @@ _COLUMNS = {
     "created_at shredded_at",
     "registry.partners": "id organisation_id kind status responsible_user_id district_code "
     "tie_strength last_contact_on card_updated_on card_encrypted purge_after created_at "
-    "updated_at purposes purposes_expire_on",
-    "registry.partner_categories": "partner_id code",
-    "registry.partner_terms": "partner_id kind term",
+    "updated_at purposes purposes_expire_on category_codes terms",
     "registry.consent_records": "id partner_id purpose scope action method information_version "
     "evidence_encrypted obtained_by obtained_on valid_until recorded_at",
     "registry.consent_grants": "partner_id purpose scope valid_until record_id",
@@ -466,25 +464,27 @@ def _copy_field(value: Any) -> str:
 
 
 def _copy_line(table: str, row: Row) -> str:
-    if table == "registry.partner_terms":  # most of the lines; a uuid, a kind and a hex digest
-        return f"{row['partner_id']}\t{row['kind']}\t{row['term']}\n"
     return "\t".join(_copy_field(row.get(column)) for column in COLUMNS[table]) + "\n"
 
 
-def _terms(keyring: Keyring, spec: Spec, document: dict[str, Any], texts: list[str]) -> list[Row]:
+def _terms(
+    keyring: Keyring, spec: Spec, document: dict[str, Any], texts: list[str]
+) -> tuple[str, ...]:
     """What ``service._index_terms`` stores for a new partner (no competence cards yet)."""
     org = spec.organisation_id
-    name_terms = terms.name_prefixes(document["name"])
-    found = {("name", t) for t in keyring.term_indexes(NO_SESSION, org, "name", name_terms)}
+    name_terms = keyring.term_indexes(
+        NO_SESSION, org, "name", terms.name_prefixes(document["name"])
+    )
+    found = set(terms.tagged("name", name_terms))
     for kind in ("email", "phone"):
         value = (document.get("contact") or {}).get(kind)
         index = keyring.blind_index(NO_SESSION, org, kind, value) if value else None
         if index:
-            found.add((kind, index))
+            found.update(terms.tagged(kind, [index]))
     if not spec.pending:
-        words = terms.words(texts)
-        found.update(("text", t) for t in keyring.term_indexes(NO_SESSION, org, "text", words))
-    return [{"partner_id": spec.id, "kind": kind, "term": term} for kind, term in sorted(found)]
+        words = keyring.term_indexes(NO_SESSION, org, "text", terms.words(texts))
+        found.update(terms.tagged("text", words))
+    return tuple(sorted(found))
 
 
 def _consents(spec: Spec) -> tuple[list[Row], list[Row]]:
@@ -548,6 +548,7 @@ def seal_partner(keyring: BulkKeyring, spec: Spec, world: World) -> dict[str, li
         "status": status,
         "responsible_user_id": spec.responsible_user_id,
         "district_code": spec.district_code,
+        "category_codes": tuple(sorted(set(spec.categories))),
         "tie_strength": spec.tie_strength,
         "last_contact_on": spec.last_contact_on,
         "card_updated_on": spec.updated_at.date(),
@@ -555,6 +556,7 @@ def seal_partner(keyring: BulkKeyring, spec: Spec, world: World) -> dict[str, li
         "purge_after": world.now.date() + timedelta(days=30) if spec.pending else None,
         "created_at": spec.created_at,
         "updated_at": spec.updated_at,
+        "terms": _terms(keyring, spec, document, texts),
     }
     records, grants = _consents(spec)
     # the row's copy of its purposes, as consent.service.cache_purposes keeps it
@@ -565,10 +567,6 @@ def seal_partner(keyring: BulkKeyring, spec: Spec, world: World) -> dict[str, li
     partner["purposes_expire_on"] = None  # the seeded grants do not expire
     return {
         "registry.partners": [partner],
-        "registry.partner_categories": [
-            {"partner_id": spec.id, "code": c} for c in spec.categories
-        ],
-        "registry.partner_terms": _terms(keyring, spec, document, texts),
         "registry.consent_records": records,
         "registry.consent_grants": grants,
         "plain.partners": [_plain(spec, world, status, document["name"], texts)],
@@ -710,25 +708,19 @@ def make_world(registry: Registry) -> World:
         return World(org_a, org_b, pool.id, admin_a, staff_a, admin_b, datetime.now(UTC))
 
 
-# Tables whose indexes and constraints are dropped during the load and rebuilt after it from
-# their own definitions: building a b-tree once is much faster than millions of inserts.
-DEFERRED = ("registry.partner_terms",)
+# Tables whose indexes (other than those of their constraints, which other tables' foreign
+# keys need) are dropped during the load and rebuilt after it from their own definitions:
+# building an index once is much faster than 100,000 inserts into it. The same for both
+# sides, so that neither side's GIN indexes are the fresher ones.
+DEFERRED = ("registry.partners", "plain.partners")
 
 
 @contextmanager
 def deferred_indexes(conn: psycopg.Connection[Any], tables: Sequence[str]) -> Iterator[None]:
-    """Drops the tables' indexes and constraints, and restores exactly the same ones."""
-    constraints: list[tuple[str, str, str]] = []  # table, name, definition; foreign keys first
-    indexes: list[str] = []  # definitions of the indexes no constraint stands for
+    """Drops the tables' indexes that no constraint stands for, and restores exactly the
+    same ones."""
+    indexes: list[str] = []
     for table in tables:
-        for name, definition in conn.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f')"
-            " ORDER BY contype = 'f' DESC",
-            (table,),
-        ).fetchall():
-            conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            constraints.append((table, name, definition))
         for name, definition in conn.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
             " WHERE i.indrelid = %s::regclass AND NOT EXISTS"
@@ -740,8 +732,6 @@ def deferred_indexes(conn: psycopg.Connection[Any], tables: Sequence[str]) -> It
     conn.commit()
     yield
     conn.execute("SET maintenance_work_mem = '512MB'")
-    for table, name, definition in reversed(constraints):
-        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for definition in indexes:
         conn.execute(definition)
     conn.commit()
@@ -1179,7 +1169,7 @@ def seed(registry: Registry, args: argparse.Namespace) -> World:
 
 def sizes(engine: Engine) -> str:
     """Rows and size with indexes of the tables the searches read."""
-    tables = ("registry.partners", "registry.partner_terms", "registry.consent_grants")
+    tables = ("registry.partners", "registry.consent_grants")
     found = []
     with engine.connect() as conn:
         for table in (*tables, "plain.partners"):
