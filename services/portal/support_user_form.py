@@ -39,7 +39,7 @@ class SupportUserForm:
     account_user_id: str = ""
     status: str = "active"
     # Which form row each slot of the payload came from, for placing matching's errors.
-    _slot_rows: list[int] = field(default_factory=list)
+    _slot_rows: list[int] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._pad()

@@ -204,7 +204,6 @@ async def create_support_user(
         else:
             notify(request, "support_user_created")
             return see_other(f"/support-users/{created.id}")
-    form._pad()
     return await _form_page(
         request, templates, api, matching, me, form,
         errors=errors, form_error=form_error, status_code=422,
@@ -263,7 +262,6 @@ async def save_support_user(
         else:
             notify(request, "support_user_saved")
             return see_other(f"/support-users/{support_user_id}")
-    form._pad()
     return await _form_page(
         request, templates, api, matching, me, form, person=person, errors=errors,
         form_error=form_error, status_code=422,

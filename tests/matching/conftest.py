@@ -22,9 +22,8 @@ from shared import migrations
 from shared.auth import Principal
 from shared.crypto import seal_for
 from shared.database import utcnow
+from tests.conftest import KEEP
 from tests.live import serve
-
-KEPT = {"alembic_version"}
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +77,7 @@ def matching(matching_app: TestClient, reference_message: dict[str, Any]) -> Ite
         tables = session.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'matching'")
         ).scalars()
-        names = [f'matching."{t}"' for t in tables if t not in KEPT]
+        names = [f'matching."{t}"' for t in tables if t not in KEEP]
         session.execute(text(f"TRUNCATE {', '.join(names)} CASCADE"))
 
 
