@@ -48,8 +48,8 @@ the end) and a master key in a temporary folder:
    the top 10: p50, p95 and max in ms, from sending the event until it is found;
 8. prints ``ratio: X`` last, X = Kortisto p95 / baseline p95.
 
-    uv run python bench/matching_latency.py                    # 100,000 resources: 5-8 min
-    uv run python bench/matching_latency.py --resources 10000  # quick check: about 1 min
+    uv run python bench/matching_latency.py                    # 100,000 resources: 3.5-5.5 min
+    uv run python bench/matching_latency.py --resources 10000  # quick check: about 45 s
 
 Results and what they mean: docs/performance.md, "Matching: latency".
 """
@@ -1472,10 +1472,22 @@ def measure_updates(
     finally:
         for task_id in sent:
             client.AsyncResult(task_id).forget()
-        with redis.Redis.from_url(broker) as conn:
-            conn.delete(queue, f"_kombu.binding.{queue}")
         client.close()
+        clean_redis(broker, queue)
     return result
+
+
+def clean_redis(broker: str, queue: str) -> None:
+    """Removes what the run left in its Redis database: the queue's keys, and the worker's
+    broadcast bindings too when nothing else has come to use the database meanwhile."""
+    ours = {queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"}
+    worker = {"_kombu.binding_deadlines", "_kombu.binding.celery.pidbox"}
+    worker |= {"_kombu.binding.reply.celery.pidbox", "_kombu.binding.celeryev"}
+    with redis.Redis.from_url(broker, decode_responses=True) as conn:
+        left = set(conn.scan_iter())
+        conn.delete(*ours)
+        if left <= ours | worker and left:
+            conn.delete(*left)
 
 
 def update_lines(result: dict[str, Any]) -> tuple[list[str], float]:
