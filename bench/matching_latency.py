@@ -35,8 +35,8 @@ the end) and a master key in a temporary folder:
    query analysed and hashed, the candidate SQL, ranking on every signal, the top 10
    partners' documents decrypted, the access-log event written, committed) and the
    baseline: the top 10 by ``ts_rank`` among the resources the organisation may see, of
-   the wish's words and its category labels' words, stop words left out, OR-ed into a
-   ``tsquery`` (the same input Kortisto's query gets). A second form, "all words", OR-s
+   the wish's words, stop words left out, OR-ed into a ``tsquery`` (the same input
+   Kortisto's query gets). A second form, "all words", OR-s
    every word of the wish as ``plainto_tsquery`` splits it, stop words included. All sides
    interleaved and shuffled, for ``--rounds`` rounds after a warm-up; prints p50/p95
    (medians over rounds), where a suggestion's time goes and the plan of the slowest
@@ -94,7 +94,7 @@ from services.matching.ranking.text import fold
 from services.matching.reference.service import category_text
 from services.matching.runtime import Matching
 from services.matching.settings import MatchingSettings
-from services.matching.suggestions.service import Need, query_for, rank, suggest
+from services.matching.suggestions.service import Need, rank, suggest
 from services.matching.support_users import service as support_users
 from services.matching.support_users.schemas import ConsentIn, SupportUserIn
 from services.matching.tasks import apply
@@ -914,12 +914,13 @@ class BenchWish:
     plain_query: str  # the baseline's OR-ed words
 
 
-def plain_query(text_: str, labels: str, stop_words: Any) -> str:
-    """The baseline's tsquery: the distinct lower-case words of the wish and of its category
-    labels, stop words (the analyzer's lists) left out, OR-ed."""
+def plain_query(text_: str, stop_words: Any) -> str:
+    """The baseline's tsquery: the distinct lower-case words of the wish, stop words (the
+    analyzer's lists) left out, OR-ed. Like Kortisto's query, the wish's categories are not
+    words of it (Kortisto ranks them as a signal of their own)."""
     found = {
         word
-        for word in re.findall(r"[^\W_]+", f"{text_} {labels}".lower())
+        for word in re.findall(r"[^\W_]+", text_.lower())
         if len(word) > 1 and not word.isdigit() and fold(word) not in stop_words
     }
     return " | ".join(sorted(found))
@@ -945,7 +946,6 @@ def make_wishes(
     rng = random.Random(f"{seed}:people")
     districts = [code for code, _, _ in DISTRICTS if code in reference["districts"]]
     principal = world.staff()
-    categories = reference["categories"]
     made = []
     with matching.database.session() as session:
         ids = []
@@ -982,8 +982,7 @@ def make_wishes(
                 ids[number % people],
                 WishIn(text=item["text"], language=item["language"], category_codes=codes),
             )
-            labels = " ".join(" ".join(categories[code].values()) for code in codes)
-            query = plain_query(item["text"], labels, matching.analyzer.stop_words)
+            query = plain_query(item["text"], matching.analyzer.stop_words)
             made.append(
                 BenchWish(out.id, item["id"], item["language"], item["text"], tuple(codes), query)
             )
@@ -1347,8 +1346,7 @@ def make_update(matching: Matching, world: World, spec: Spec, word: str) -> Upda
         }
     )
     changed_at = datetime.now(UTC).isoformat(timespec="microseconds")
-    with matching.database.session() as session:
-        query = query_for(session, matching, world.own, word, "fi", [])
+    query = matching.analyzer.query_terms(word, "fi")
     return Update(
         spec,
         word,

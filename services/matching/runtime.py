@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.matching.index.statistics import CorpusStatistics
 from services.matching.models import SCHEMA, data_keys
 from services.matching.ranking.text import Analyzer
 from services.matching.settings import MatchingSettings
@@ -25,6 +26,10 @@ class Matching:
     def analyzer(self) -> Analyzer:
         """Loaded on first use: its vocabularies take a moment to read."""
         return Analyzer.load(self.settings.reference_data_dir)
+
+    @cached_property
+    def statistics(self) -> CorpusStatistics:
+        return CorpusStatistics(self.settings.statistics_seconds)
 
     @classmethod
     def build(cls, settings: MatchingSettings) -> "Matching":

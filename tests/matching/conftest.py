@@ -41,6 +41,7 @@ def matching_settings(pg_url: str, registry_app: TestClient, registry_url: str) 
         data_dir=registry.settings.data_dir,
         environment="test",
         registry_url=registry_url,
+        statistics_seconds=0,  # each test counts its own index afresh
     )
 
 

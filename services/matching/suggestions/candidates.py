@@ -60,33 +60,33 @@ def find(
     limit: int = CANDIDATES,
 ) -> list[Candidate]:
     """The best ``limit`` resources by text relevance; ``query`` maps analysed terms to
-    their query weight."""
+    their query weight. Scores are summed per resource first and only then joined to the
+    partners for visibility, so a broad word costs one pass over its postings."""
     if not query:
         return []
     terms = list(query)
     hashes = dict(zip(hashed_terms(session, matching, terms), terms, strict=True))
-    frequencies = dict(
-        session.execute(
-            select(ResourceTerm.term, func.count())
-            .where(ResourceTerm.term.in_(hashes))
-            .group_by(ResourceTerm.term)
-        ).all()
-    )
-    if not frequencies:
+    documents, frequencies = matching.statistics.of(session, list(hashes))
+    factor = {
+        h: relevance.idf(df, documents) * query[hashes[h]] for h, df in frequencies.items() if df
+    }
+    if not factor:
         return []
-    documents = session.scalar(select(func.count()).select_from(Resource)) or 0
-    factor = {h: relevance.idf(frequencies[h], documents) * query[hashes[h]] for h in frequencies}
     per_term = case(
         *((ResourceTerm.term == h, literal(f)) for h, f in factor.items()), else_=literal(0.0)
     )
-    score = func.sum(ResourceTerm.weight * per_term).label("score")
-    rows = session.execute(
-        select(ResourceTerm.resource_id, score)
-        .join(Resource, Resource.id == ResourceTerm.resource_id)
-        .join(IndexedPartner, IndexedPartner.partner_id == Resource.partner_id)
-        .where(ResourceTerm.term.in_(list(factor)), visible_to(session, organisation_id))
+    scored = (
+        select(ResourceTerm.resource_id, func.sum(ResourceTerm.weight * per_term).label("score"))
+        .where(ResourceTerm.term.in_(list(factor)))
         .group_by(ResourceTerm.resource_id)
-        .order_by(score.desc(), ResourceTerm.resource_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(scored.c.resource_id, scored.c.score)
+        .join(Resource, Resource.id == scored.c.resource_id)
+        .join(IndexedPartner, IndexedPartner.partner_id == Resource.partner_id)
+        .where(visible_to(session, organisation_id))
+        .order_by(scored.c.score.desc(), scored.c.resource_id)
         .limit(limit)
     ).all()
     return [Candidate(resource_id, float(value)) for resource_id, value in rows]

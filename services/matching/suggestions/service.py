@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from services.matching.index.models import IndexedPartner, Resource
 from services.matching.index.service import partner_document
 from services.matching.models import outbox
 from services.matching.ranking import signals
 from services.matching.ranking.signals import Slot
-from services.matching.reference.service import category_text, neighbours
+from services.matching.reference.service import neighbours
 from services.matching.referrals.models import OPEN_STATUSES, Referral
 from services.matching.runtime import Matching
 from services.matching.suggestions import candidates
@@ -41,7 +41,6 @@ WEIGHTS = {
     "freshness": 0.06,
 }
 NOT_AVAILABLE = 0.4  # multiplier when the resource is only on days the person is busy
-CATEGORY_QUERY_WEIGHT = 0.5  # the wish's category labels count half as much as its words
 
 
 @dataclass(frozen=True)
@@ -153,6 +152,8 @@ def rank(
         select(Resource, IndexedPartner)
         .join(IndexedPartner, IndexedPartner.partner_id == Resource.partner_id)
         .where(Resource.id.in_(relevance))
+        # the sealed cards are read for the shown few only
+        .options(defer(IndexedPartner.document_encrypted))
     ).all()
     requests = _open_requests(session, list({p.partner_id for _, p in rows}))
     today = date.today()
@@ -177,21 +178,6 @@ def _one_per_partner(ranked: list[Ranked]) -> list[Ranked]:
     return kept
 
 
-def query_for(
-    session: Session,
-    matching: Matching,
-    organisation_id: str,
-    text: str,
-    language: str,
-    categories: list[str],
-) -> dict[str, float]:
-    query = dict(matching.analyzer.query_terms(text, language))
-    labels = category_text(session, organisation_id, categories)
-    for term, weight in matching.analyzer.query_terms(labels, None).items():
-        query[term] = max(query.get(term, 0.0), weight * CATEGORY_QUERY_WEIGHT)
-    return query
-
-
 def suggest(
     session: Session, matching: Matching, principal: Principal, wish_id: str, limit: int = 10
 ) -> SuggestionsOut:
@@ -214,9 +200,7 @@ def suggest(
         accessibility=frozenset(a.value for a in profile.accessibility),
     )
     text = wishes.view(session, matching, wish).text
-    query = query_for(
-        session, matching, person.organisation_id, text, wish.language, wish.category_codes
-    )
+    query = matching.analyzer.query_terms(text, wish.language)
     ranked = rank(session, matching, need, query, limit)
     items = [_suggestion(session, matching, need, r) for r in ranked]
     _record_shown(session, principal, [r.partner for r in ranked])
