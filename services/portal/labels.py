@@ -129,6 +129,7 @@ WISH_METHODS = {
     "what_is_important_to_me": N_("What is important to me"),
     "good_day_bad_day": N_("A good day, a bad day"),
     "dreams": N_("Dreams"),
+    "own_words": N_("In their own words"),
     "other": N_("Another way"),
 }
 RESOURCE_CHECK_KINDS = {

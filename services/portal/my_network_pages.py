@@ -154,7 +154,7 @@ async def add_my_wish(
     if not errors:
         person = await matching.read(SupportUser, "/support-users/me")
         language = request_language(request)
-        body = {"text": text, "language": language, "method": "other"}
+        body = {"text": text, "language": language, "method": "own_words"}
         try:
             await matching.send("POST", f"/support-users/{person.id}/wishes", json=body)
         except Rejected as exc:

@@ -285,6 +285,8 @@ class Referral(Answer):
     partner_id: str
     partner_organisation_id: str
     resource_id: str
+    title: str = ""
+    partner_name: str = ""
     status: str
     share_details: bool
     outcome: str | None = None

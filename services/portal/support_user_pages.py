@@ -39,7 +39,6 @@ from services.portal.registry_client import Me, Rejected
 from services.portal.schemas import (
     CheckItem,
     Member,
-    Partner,
     Referral,
     SupportUser,
     SupportUserConsentRecord,
@@ -292,17 +291,6 @@ class ReferralView:
     next_statuses: tuple[str, ...]
 
 
-async def _partner_names(api: Api, me: Me, referrals: list[Referral]) -> dict[str, str]:
-    """Names of our own partners in the referrals, from the registry. Another
-    organisation's card is opened only when someone follows its link, so that every such
-    look is one entry in its owner's access log."""
-    ids = sorted(
-        {r.partner_id for r in referrals if r.partner_organisation_id == me.organisation.id}
-    )
-    found = await asyncio.gather(*(api.read_or_none(Partner, f"/partners/{i}") for i in ids))
-    return {p.id: p.name for p in found if p is not None}
-
-
 async def render_profile(
     request: Request,
     templates: TemplatesDep,
@@ -326,13 +314,12 @@ async def render_profile(
         ),
         asyncio.gather(districts_of(api), categories_of(api, language), members_of(api)),
     )
-    partner_names = await _partner_names(api, me, referrals)
     wishes_by_id = {w.id: w for w in wishes}
     referral_views = [
         ReferralView(
             referral=r,
             wish=wishes_by_id.get(r.wish_id),
-            partner_name=partner_names.get(r.partner_id, ""),
+            partner_name=" — ".join(p for p in (r.title, r.partner_name) if p),
             own_partner=r.partner_organisation_id == me.organisation.id,
             next_statuses=NEXT_REFERRAL_STATUSES.get(r.status, ()),
         )

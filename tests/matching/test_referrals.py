@@ -54,6 +54,7 @@ def test_a_referral_goes_from_proposal_to_outcome(matching: Matching, orgs: list
     assert created.status_code == 201, created.text
     referral = created.json()
     assert referral["status"] == "proposed" and referral["steps"][0]["note"] == "soitetaan"
+    assert (referral["title"], referral["partner_name"]) == ("Kokkikerho", "Kokkikerho ry")
     assert org.client.get(f"/wishes/{wish_id}", headers=org.staff).json()["status"] == "in_progress"
     url = f"/referrals/{referral['id']}/steps"
     for status in ("contacted", "accepted", "active"):

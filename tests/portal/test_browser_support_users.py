@@ -146,7 +146,7 @@ def test_staff_add_a_support_user_and_follow_a_wish_to_a_referral(
 
     # The referral on the profile, advanced one step.
     referral = page.locator("li.referral").filter(has_text=club)
-    expect(referral.get_by_role("heading", level=3)).to_have_text(club)
+    expect(referral.get_by_role("heading", level=3)).to_have_text(f"Kokkikerho — {club}")
     expect(referral).to_contain_text("Ehdotettu")
     expect(referral).to_contain_text("Soitan kerhon vetäjälle")
     referral.get_by_text("Kirjaa seuraava vaihe").click()

@@ -89,3 +89,16 @@ def step_free(document: dict[str, Any]) -> bool | None:
 def easy_read(document: dict[str, Any]) -> bool:
     text = _joined(document.get("facilities"), document.get("target_group")).lower()
     return any(word in text for word in EASY_READ_WORDS)
+
+
+def resource_title(document: dict[str, Any], kind: str, position: int) -> str:
+    """A resource's own name: the offer's title, the skill, or the card's title (the
+    partner's name when the card no longer has it)."""
+    key = {"offer": "offers", "resource": "resources_available", "skill": "skills"}.get(
+        kind, "competences"
+    )
+    items = document.get(key) or []
+    if not isinstance(items, list) or position >= len(items):
+        return str(document.get("name", ""))
+    item = items[position]
+    return str(item["title"]) if isinstance(item, dict) else str(item)

@@ -43,6 +43,8 @@ class ReferralOut(BaseModel):
     partner_id: str
     partner_organisation_id: str
     resource_id: str
+    title: str = Field(description="the resource's name; empty once it left the index")
+    partner_name: str = Field(description="the partner's name; empty once it left the index")
     status: str
     share_details: bool
     outcome: str | None

@@ -8,7 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.matching.index.documents import resource_title
 from services.matching.index.models import IndexedPartner, Resource
+from services.matching.index.service import partner_document
 from services.matching.models import outbox
 from services.matching.referrals.models import NEXT_STATUSES, Referral, ReferralStatus, ReferralStep
 from services.matching.referrals.schemas import (
@@ -177,14 +179,28 @@ def shared_details(
     )
 
 
+def _names(session: Session, matching: Matching, referral: Referral) -> tuple[str, str]:
+    """What the resource and partner are called, while the partner is in the index (its
+    consent to matching holds); a referral outlives that, its names do not."""
+    partner = session.get(IndexedPartner, referral.partner_id)
+    if partner is None:
+        return "", ""
+    document = partner_document(session, matching, partner)
+    kind, position = referral.resource_id.rsplit(":", 2)[1:]
+    return resource_title(document, kind, int(position)), str(document.get("name", ""))
+
+
 def view(session: Session, matching: Matching, referral: Referral) -> ReferralOut:
     steps = session.scalars(
         select(ReferralStep)
         .where(ReferralStep.referral_id == referral.id)
         .order_by(ReferralStep.recorded_at)
     )
+    title, partner_name = _names(session, matching, referral)
     return ReferralOut(
         id=referral.id,
+        title=title,
+        partner_name=partner_name,
         support_user_id=referral.support_user_id,
         wish_id=referral.wish_id,
         partner_id=referral.partner_id,

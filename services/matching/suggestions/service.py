@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
+from services.matching.index.documents import resource_title
 from services.matching.index.models import IndexedPartner, Resource
 from services.matching.index.service import partner_document
 from services.matching.models import outbox
@@ -210,7 +211,7 @@ def suggest(
 def _suggestion(session: Session, matching: Matching, need: Need, ranked: Ranked) -> SuggestionOut:
     partner, resource = ranked.partner, ranked.resource
     document = partner_document(session, matching, partner)
-    title = _title(document, resource)
+    title = resource_title(document, resource.kind, resource.position)
     return SuggestionOut(
         resource_id=resource.id,
         partner_id=partner.partner_id,
@@ -230,20 +231,6 @@ def _suggestion(session: Session, matching: Matching, need: Need, ranked: Ranked
         ],
         explanation={lang: sentence(title, ranked.reasons, lang) for lang in ("fi", "en")},
     )
-
-
-def _title(document: dict[str, object], resource: Resource) -> str:
-    """The resource's own name: the offer's title, the skill, or the card's title."""
-    key = {"offer": "offers", "resource": "resources_available", "skill": "skills"}.get(
-        resource.kind, "competences"
-    )
-    items = document.get(key) or []
-    if not isinstance(items, list):
-        return str(document.get("name", ""))
-    if resource.position >= len(items):
-        return str(document.get("name", ""))
-    item = items[resource.position]
-    return str(item["title"]) if isinstance(item, dict) else str(item)
 
 
 def _record_shown(session: Session, principal: Principal, partners: list[IndexedPartner]) -> None:

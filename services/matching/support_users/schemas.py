@@ -65,6 +65,7 @@ class SupportUserPatch(BaseModel):
     notes: Text | None = None
     district_code: str | None = Field(None, max_length=16)
     worker_user_id: str | None = Field(None, max_length=36)
+    account_user_id: str | None = Field(None, max_length=36, description="link the person's login")
     status: str | None = Field(None, pattern="^(active|ended)$")
 
 

@@ -133,6 +133,9 @@ def update(
     if "district_code" in changes:
         _check_district(session, principal, data.district_code)
         person.district_code = data.district_code
+    if changes.get("account_user_id") is not None:
+        _check_account(session, data.account_user_id, person.id)
+        person.account_user_id = data.account_user_id
     for field in ("worker_user_id", "status"):
         if changes.get(field) is not None:
             setattr(person, field, changes[field])

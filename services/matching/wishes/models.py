@@ -31,6 +31,7 @@ class WishMethod(StrEnum):
     good_day_bad_day = "good_day_bad_day"
     dreams = "dreams"
     conversation = "conversation"
+    own_words = "own_words"  # written by the person themselves in the portal
     other = "other"
 
 
