@@ -1,5 +1,7 @@
 """Organisations, users and memberships: the rules, without HTTP."""
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,7 @@ from services.registry.identity.schemas import OrganisationIn, OrganisationPatch
 from services.registry.models import outbox
 from services.registry.runtime import Registry
 from shared.auth import Principal
-from shared.crypto import Keyring
+from shared.crypto import Keyring, seal_for
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import publish
 
@@ -118,16 +120,22 @@ def find_user_by_email(session: Session, keyring: Keyring, email: str) -> User |
 
 
 def _membership_changed(
-    session: Session, organisation_id: str, user_id: str, roles: list[str]
+    session: Session,
+    organisation_id: str,
+    user_id: str,
+    roles: list[str],
+    sealed_contact: dict[str, Any] | None = None,
 ) -> None:
-    publish(
-        session,
-        outbox,
-        "membership.changed",
-        organisation_id=organisation_id,
-        user_id=user_id,
-        roles=roles,
-    )
+    """A new user's e-mail, name and language travel sealed for reminders, which sends the
+    user their due items."""
+    payload: dict[str, Any] = {
+        "organisation_id": organisation_id,
+        "user_id": user_id,
+        "roles": roles,
+    }
+    if sealed_contact is not None:
+        payload["sealed"] = sealed_contact
+    publish(session, outbox, "membership.changed", **payload)
 
 
 def create_user(
@@ -155,7 +163,14 @@ def create_user(
     session.add(Membership(user_id=user.id, organisation_id=organisation_id, roles=data.roles))
     session.flush()
     audit.record(session, actor, organisation_id, "user.created", "user", user.id, roles=data.roles)
-    _membership_changed(session, organisation_id, user.id, data.roles)
+    contact = {"email": str(data.email), "name": data.display_name, "locale": data.locale}
+    _membership_changed(
+        session,
+        organisation_id,
+        user.id,
+        data.roles,
+        seal_for(registry.keyring.provider, "reminders", user.id, contact),
+    )
     return user
 
 

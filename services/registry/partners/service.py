@@ -432,7 +432,17 @@ def publish_upserted(
         "tie_strength": partner.tie_strength,
         "last_contact_on": partner.last_contact_on.isoformat() if partner.last_contact_on else None,
         "purposes": sorted(grants),
+        "valid_until": {p: g.valid_until.isoformat() for p, g in grants.items() if g.valid_until},
         "matching": matching,
+        "responsible_user_id": partner.responsible_user_id,
+        "card_updated_on": partner.card_updated_on.isoformat(),
+        "purge_after": partner.purge_after.isoformat() if partner.purge_after else None,
+        "sealed_reminders": seal_for(
+            registry.keyring.provider,
+            "reminders",
+            partner.id,
+            reminders_document(session, registry, partner, set(grants)),
+        ),
     }
     if matching:
         payload["sealed"] = seal_for(
@@ -442,6 +452,23 @@ def publish_upserted(
             matching_document(session, registry, partner),
         )
     publish(session, outbox, "partner.upserted", **payload)
+
+
+def reminders_document(
+    session: Session, registry: Registry, partner: Partner, purposes: set[str]
+) -> dict[str, Any]:
+    """What reminders may hold: the name (for the staff member's reminder), the e-mail only
+    to send what the partner agreed to (newsletters, greetings) or, for a pending partner,
+    to ask for consent; the birthday only with `greetings` consent."""
+    card = card_of(session, registry, partner)
+    document: dict[str, Any] = {"name": card.get("name", "")}
+    email = (card.get("contact") or {}).get("email")
+    pending = partner.status == PartnerStatus.pending.value
+    if email and (pending or purposes & {"newsletter", "greetings"}):
+        document["email"] = email
+    if "greetings" in purposes and card.get("birthday"):
+        document["birthday"] = str(card["birthday"])
+    return document
 
 
 def after_consent_change(session: Session, registry: Registry, partner: Partner) -> None:
