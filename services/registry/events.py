@@ -1,6 +1,7 @@
 """What the registry does with other services' events: a referral step in matching becomes
-an activity on the partner, and partners shown to another organisation in suggestions go
-into the owner's access log."""
+an activity on the partner, partners shown to another organisation in suggestions go into
+the owner's access log, and a pending partner whose time ran out in reminders' schedule is
+erased."""
 
 from datetime import date
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.registry.access import service as access
 from services.registry.activities.service import record_activity
 from services.registry.identity.models import Organisation
-from services.registry.partners import sharing
+from services.registry.partners import rights, sharing
 from services.registry.partners.models import Partner, PartnerStatus
 from services.registry.runtime import Registry
 from shared.auth import Principal
@@ -70,3 +71,9 @@ def apply_partners_shown(session: Session, registry: Registry, event: Event) -> 
     ]
     if entries:
         access.record(session, reader, entries)
+
+
+def apply_purge_due(session: Session, registry: Registry, event: Event) -> None:
+    """Erased only if still pending and its time has run out: a consent given meanwhile
+    wins."""
+    rights.purge_pending(session, registry, partner_id=event.payload["partner_id"])

@@ -8,7 +8,7 @@ from typing import Any
 from celery import current_app, shared_task
 from sqlalchemy.orm import Session
 
-from services.registry.events import apply_partners_shown, apply_referral_changed
+from services.registry.events import apply_partners_shown, apply_purge_due, apply_referral_changed
 from services.registry.models import outbox, processed_events
 from services.registry.partners import rights
 from services.registry.runtime import Registry
@@ -47,6 +47,7 @@ def relay() -> int:
 HANDLERS: dict[str, Callable[[Session, Registry, Event], None]] = {
     "referral.changed": apply_referral_changed,
     "partners.shown": apply_partners_shown,
+    "partner.purge_due": apply_purge_due,
 }
 
 

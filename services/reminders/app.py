@@ -1,16 +1,19 @@
-"""The reminders application: schedules, deliveries and upkeep (growing), with the Celery
-broker's and the worker's health."""
+"""The reminders application: due items and delivery settings for staff, the upkeep
+policy, failed deliveries, and operations (queues, counts, worker health, metrics)."""
 
-from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 
-from services.reminders.operations.service import last_heartbeat
+from services.reminders.deliveries.api import router as deliveries_router
+from services.reminders.operations import metrics
 from services.reminders.runtime import Reminders
 from services.reminders.settings import RemindersSettings
 from services.reminders.worker import create_celery
 from shared.app import create_service_app
 from shared.auth import TokenVerifier
+from shared.auth.deps import AdminDep
 from shared.logging import configure_logging
 
 
@@ -35,15 +38,29 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
     app.state.reminders = reminders
     app.state.database = reminders.database
     app.state.token_verifier = TokenVerifier.of_registry(settings)
+    app.include_router(deliveries_router)
 
-    @app.get(
-        "/operations/worker", tags=["operations"], summary="When a worker last ran beat's tick"
-    )
+    def current() -> dict[str, Any]:
+        with reminders.database.session() as session:
+            return metrics.summary(session, celery, settings)
+
+    @app.get("/operations/worker", tags=["operations"], summary="Whether a worker runs")
     def worker_status() -> dict[str, object]:
         with reminders.database.session() as session:
-            latest = last_heartbeat(session)
-        stale_after = timedelta(seconds=settings.heartbeat_seconds * 3)
-        alive = latest is not None and datetime.now(UTC) - latest < stale_after
-        return {"last_heartbeat": latest, "alive": alive}
+            worker: dict[str, object] = metrics.summary(session, celery, settings)["worker"]
+        return worker
+
+    @app.get("/operations/summary", tags=["operations"], summary="Queues, deliveries, worker")
+    def operations_summary(_: AdminDep) -> dict[str, Any]:
+        return current()
+
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+    )
+    def prometheus_metrics() -> str:
+        return metrics.prometheus(current())
 
     return app

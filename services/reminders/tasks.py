@@ -1,21 +1,47 @@
-"""Reminders' Celery tasks: the heartbeat beat ticks, and applying registry events."""
+"""Reminders' Celery tasks: applying other services' events, beat's due scan and sweeper,
+sending one delivery (ids only in messages), relaying reminders' outbox, and the
+heartbeat."""
 
 import socket
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
+from celery.app.task import Task
+from sqlalchemy.orm import Session
 
-from services.reminders.models import processed_events
+from services.reminders.deliveries import sending
+from services.reminders.deliveries.mailer import TransientMailError
+from services.reminders.deliveries.service import run_due_scan, run_sweep
+from services.reminders.models import outbox, processed_events
 from services.reminders.operations.service import record_heartbeat
 from services.reminders.organisations.service import apply_organisation_event
-from services.reminders.runtime import worker_runtime
-from shared.events import Event, apply_once
-from shared.events.consumer import dispatch
+from services.reminders.people import service as people
+from services.reminders.runtime import Reminders, worker_runtime
+from shared.events import Event, relay_pending
+from shared.events.consumer import apply_message
 
-HANDLERS = {
-    "organisation.created": apply_organisation_event,
-    "organisation.updated": apply_organisation_event,
+HANDLERS: dict[str, Callable[[Session, Reminders, Event], None]] = {
+    "organisation.created": lambda session, _, event: apply_organisation_event(session, event),
+    "organisation.updated": lambda session, _, event: apply_organisation_event(session, event),
+    "membership.changed": people.apply_membership_changed,
+    "partner.upserted": people.apply_partner_upserted,
+    "partner.forgotten": people.apply_partner_forgotten,
+    "activity.logged": people.apply_activity_logged,
+    "referral.changed": people.apply_referral_changed,
 }
+SEND = "reminders.deliveries.send"
+
+
+def apply(reminders: Reminders, message: dict[str, Any]) -> bool:
+    """Applies one event once; what the task runs, and what tests call directly."""
+    return apply_message(reminders.database, processed_events, HANDLERS, reminders, message)
+
+
+@shared_task(name="reminders.events.apply")
+def apply_event(message: dict[str, Any]) -> bool:
+    return apply(worker_runtime(), message)
 
 
 @shared_task(name="reminders.operations.heartbeat")
@@ -24,8 +50,53 @@ def heartbeat() -> None:
         record_heartbeat(session, socket.gethostname())
 
 
-@shared_task(name="reminders.events.apply")
-def apply_event(message: dict[str, Any]) -> bool:
-    event = Event.from_message(message)
-    with worker_runtime().database.session() as session:
-        return apply_once(session, processed_events, event, dispatch(HANDLERS))
+def enqueue(ids: list[str]) -> None:
+    for delivery_id in ids:
+        current_app.send_task(SEND, args=[delivery_id])
+
+
+@shared_task(name="reminders.schedules.scan")
+def scan() -> int:
+    """Beat's tick: due schedules become deliveries, ready deliveries are queued."""
+    reminders = worker_runtime()
+    return run_due_scan(reminders.database, reminders.settings.due_scan_batch, enqueue)
+
+
+@shared_task(name="reminders.deliveries.sweep")
+def sweep() -> int:
+    reminders = worker_runtime()
+    older = timedelta(seconds=reminders.settings.sweep_after_seconds)
+    return run_sweep(reminders.database, older, reminders.settings.due_scan_batch, enqueue)
+
+
+@shared_task(
+    name=SEND,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send(self: Task, delivery_id: str) -> str:
+    """Retries with doubling back-off while the mail server is unavailable; after the last
+    try the delivery is `failed`."""
+    reminders = worker_runtime()
+    settings = reminders.settings
+    try:
+        return sending.send(reminders, delivery_id).status
+    except TransientMailError as exc:
+        if self.request.retries >= settings.delivery_retries:
+            sending.give_up(reminders, delivery_id, str(exc))
+            return "failed"
+        countdown = settings.delivery_backoff_seconds * 2**self.request.retries
+        raise self.retry(countdown=countdown, max_retries=settings.delivery_retries) from exc
+
+
+def _send_event(event: Event) -> None:
+    for task in ("registry.events.apply",):
+        current_app.send_task(task, args=[event.as_message()])
+
+
+@shared_task(name="reminders.events.relay")
+def relay() -> int:
+    return relay_pending(worker_runtime().database, outbox, "reminders", _send_event)

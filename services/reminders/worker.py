@@ -52,6 +52,18 @@ def create_celery(settings: RemindersSettings) -> Celery:
                 "task": "registry.partners.purge_pending",
                 "schedule": 3600.0,
             },
+            "relay reminders events": {
+                "task": "reminders.events.relay",
+                "schedule": settings.relay_seconds,
+            },
+            "due scan": {
+                "task": "reminders.schedules.scan",
+                "schedule": settings.due_scan_seconds,
+            },
+            "sweep stuck deliveries": {
+                "task": "reminders.deliveries.sweep",
+                "schedule": max(60.0, settings.sweep_after_seconds / 4),
+            },
             "worker heartbeat": {
                 "task": "reminders.operations.heartbeat",
                 "schedule": settings.heartbeat_seconds,

@@ -115,15 +115,17 @@ def end_expired_files(session: Session, registry: Registry, today: date | None =
     return len(lapsed)
 
 
-def purge_pending(session: Session, registry: Registry, today: date | None = None) -> int:
-    due = list(
-        session.scalars(
-            select(Partner).where(
-                Partner.status == PartnerStatus.pending.value,
-                Partner.purge_after < (today or date.today()),
-            )
-        )
+def purge_pending(
+    session: Session, registry: Registry, today: date | None = None, partner_id: str | None = None
+) -> int:
+    """Erases pending partners whose time ran out (or just ``partner_id``, if it did)."""
+    query = select(Partner).where(
+        Partner.status == PartnerStatus.pending.value,
+        Partner.purge_after < (today or date.today()),
     )
+    if partner_id is not None:
+        query = query.where(Partner.id == partner_id)
+    due = list(session.scalars(query))
     for partner in due:
         _erase(session, registry, partner, "system:purge")
     return len(due)
