@@ -150,8 +150,9 @@ def _advance(schedule: Schedule, zone: str, now: datetime) -> None:
         day = next_birthday(local.date(), local.date() + timedelta(days=1))
         schedule.next_due_at = at_local(day, zone, local.time())
     elif rule.get("every_days"):
+        # Again a full step after it fell due now, at the same time of day as before.
         step = timedelta(days=int(rule["every_days"]))
-        while schedule.next_due_at <= now:
+        while schedule.next_due_at <= now + step - timedelta(days=1):
             schedule.next_due_at += step
     else:
         schedule.status = ScheduleStatus.done.value

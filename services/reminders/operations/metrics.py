@@ -14,15 +14,17 @@ from services.reminders.worker import QUEUES
 
 
 def queue_lengths(celery: Celery) -> dict[str, int | None]:
-    """Messages waiting per queue; None where the broker cannot tell (embedded broker)."""
+    """Messages waiting per queue; None where the broker cannot tell. Redis and the
+    embedded SQLAlchemy broker are kombu "virtual" transports, whose channels count a
+    queue's messages themselves (a missing queue counts 0)."""
     lengths: dict[str, int | None] = {}
     with celery.connection_for_read() as connection:
+        channel = connection.default_channel
         for queue in QUEUES:
             try:
-                declared = connection.default_channel.queue_declare(queue=queue, passive=True)
-                lengths[queue] = int(declared.message_count)
+                lengths[queue] = int(channel._size(queue))
             except Exception:
-                lengths[queue] = None
+                lengths[queue] = None  # a broker that cannot count
     return lengths
 
 
