@@ -14,9 +14,13 @@ QUEUES = ("registry", "matching", "reminders", "deliveries")
 
 
 def route_by_service(name: str, *_: object, **__: object) -> dict[str, str] | None:
-    """Tasks are named ``<service>.<domain>.<verb>``; the first part picks the queue."""
-    queue = name.split(".", 1)[0]
-    return {"queue": queue} if queue in QUEUES else None
+    """Tasks are named ``<service>.<domain>.<verb>``; the first part picks the queue, except
+    that deliveries have a queue of their own, so that sending (slow, retried, prefetch 1)
+    never holds up the due scan or event handling."""
+    parts = name.split(".")
+    if parts[1:2] == ["deliveries"]:
+        return {"queue": "deliveries"}
+    return {"queue": parts[0]} if parts[0] in QUEUES else None
 
 
 def create_celery(settings: RemindersSettings) -> Celery:
