@@ -14,6 +14,7 @@ from shared import migrations
 from shared.database import Database
 from tests.conftest import FAST_PASSWORDS
 from tests.live import free_port, healthy, process, wait_until
+from tests.smtp import Inbox, smtp_server
 
 SERVICES = ("registry", "matching", "reminders")
 
@@ -25,7 +26,16 @@ def broker_url(redis_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack_env(pg_url: str, broker_url: str, registry_settings: RegistrySettings) -> dict[str, str]:
+def mailbox() -> Iterator[Inbox]:
+    """The SMTP server the stack's worker sends to."""
+    with smtp_server() as inbox:
+        yield inbox
+
+
+@pytest.fixture(scope="session")
+def stack_env(
+    pg_url: str, broker_url: str, registry_settings: RegistrySettings, mailbox: Inbox
+) -> dict[str, str]:
     env = {f"KORTISTO_{name.upper()}_DATABASE_URL": pg_url for name in SERVICES}
     return (
         env
@@ -37,6 +47,8 @@ def stack_env(pg_url: str, broker_url: str, registry_settings: RegistrySettings)
             "KORTISTO_RESULT_BACKEND": broker_url,
             "KORTISTO_HEARTBEAT_SECONDS": "1",
             "KORTISTO_RELAY_SECONDS": "1",
+            "KORTISTO_DUE_SCAN_SECONDS": "1",
+            "KORTISTO_SMTP_URL": mailbox.url,
         }
     )
 

@@ -1,7 +1,8 @@
 """What the registry does with other services' events: a referral step in matching becomes
 an activity on the partner, partners shown to another organisation in suggestions go into
-the owner's access log, and a pending partner whose time ran out in reminders' schedule is
-erased."""
+the owner's access log, a pending partner whose time ran out in reminders' schedule is
+erased, and a partner who used a newsletter's unsubscribe link withdraws `newsletter`
+consent."""
 
 from datetime import date
 
@@ -10,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from services.registry.access import service as access
 from services.registry.activities.service import record_activity
+from services.registry.consent import service as consent
+from services.registry.consent.schemas import Method
 from services.registry.identity.models import Organisation
 from services.registry.partners import rights, sharing
 from services.registry.partners.models import Partner, PartnerStatus
+from services.registry.partners.service import after_consent_change
 from services.registry.runtime import Registry
 from shared.auth import Principal
 from shared.events import Event
@@ -77,3 +81,22 @@ def apply_purge_due(session: Session, registry: Registry, event: Event) -> None:
     """Erased only if still pending and its time has run out: a consent given meanwhile
     wins."""
     rights.purge_pending(session, registry, partner_id=event.payload["partner_id"])
+
+
+UNSUBSCRIBE_INFORMATION = "newsletter-unsubscribe-link"  # what the partner was shown
+
+
+def apply_newsletter_unsubscribed(session: Session, registry: Registry, event: Event) -> None:
+    """The partner's own withdrawal through a newsletter's unsubscribe link, recorded like
+    any withdrawal (electronic, by the partner) and published back as `partner.upserted`.
+    A partner already without `newsletter` consent, or gone, needs nothing."""
+    payload = event.payload
+    partner = session.get(Partner, payload["partner_id"])
+    if partner is None or partner.organisation_id != payload["organisation_id"]:
+        return
+    actor = Principal(partner.id, partner.organisation_id, frozenset(), kind="partner")
+    ended = consent.withdraw(
+        session, partner, ["newsletter"], Method.electronic, UNSUBSCRIBE_INFORMATION, actor
+    )
+    if ended:
+        after_consent_change(session, registry, partner)

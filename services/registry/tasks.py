@@ -8,7 +8,12 @@ from typing import Any
 from celery import current_app, shared_task
 from sqlalchemy.orm import Session
 
-from services.registry.events import apply_partners_shown, apply_purge_due, apply_referral_changed
+from services.registry.events import (
+    apply_newsletter_unsubscribed,
+    apply_partners_shown,
+    apply_purge_due,
+    apply_referral_changed,
+)
 from services.registry.models import outbox, processed_events
 from services.registry.partners import rights
 from services.registry.runtime import Registry
@@ -48,6 +53,7 @@ HANDLERS: dict[str, Callable[[Session, Registry, Event], None]] = {
     "referral.changed": apply_referral_changed,
     "partners.shown": apply_partners_shown,
     "partner.purge_due": apply_purge_due,
+    "newsletter.unsubscribed": apply_newsletter_unsubscribed,
 }
 
 

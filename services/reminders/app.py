@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
 from services.reminders.deliveries.api import router as deliveries_router
+from services.reminders.meetings.api import router as meetings_router
+from services.reminders.newsletters.api import router as newsletters_router
 from services.reminders.operations import metrics
 from services.reminders.runtime import Reminders
 from services.reminders.settings import RemindersSettings
@@ -39,6 +41,8 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
     app.state.database = reminders.database
     app.state.token_verifier = TokenVerifier.of_registry(settings)
     app.include_router(deliveries_router)
+    app.include_router(newsletters_router)
+    app.include_router(meetings_router)
 
     def current() -> dict[str, Any]:
         with reminders.database.session() as session:

@@ -24,3 +24,9 @@ class RemindersSettings(ServiceSettings):
     )
     mail_from: str = Field("Kortisto <kortisto@localhost>", description="sender of every e-mail")
     mail_domain: str = Field("kortisto.local", description="right-hand side of Message-IDs")
+    reminders_public_url: str = Field(
+        "",
+        description="reminders' address as partners reach it from the Internet, the base of "
+        "newsletters' unsubscribe links (<url>/unsubscribe/<token>); empty: portal_url, "
+        "whose /unsubscribe/ the portal passes on to reminders",
+    )

@@ -15,6 +15,8 @@ from services.reminders.deliveries import sending
 from services.reminders.deliveries.mailer import TransientMailError
 from services.reminders.deliveries.service import run_due_scan, run_sweep
 from services.reminders.models import outbox, processed_events
+from services.reminders.newsletters import audience as newsletter_audience
+from services.reminders.newsletters import service as newsletters
 from services.reminders.operations.service import record_heartbeat
 from services.reminders.organisations.service import apply_organisation_event
 from services.reminders.people import service as people
@@ -30,6 +32,7 @@ HANDLERS: dict[str, Callable[[Session, Reminders, Event], None]] = {
     "partner.forgotten": people.apply_partner_forgotten,
     "activity.logged": people.apply_activity_logged,
     "referral.changed": people.apply_referral_changed,
+    "pool.membership_changed": newsletter_audience.apply_pool_membership_changed,
 }
 SEND = "reminders.deliveries.send"
 
@@ -59,6 +62,7 @@ def enqueue(ids: list[str]) -> None:
 def scan() -> int:
     """Beat's tick: due schedules become deliveries, ready deliveries are queued."""
     reminders = worker_runtime()
+    newsletters.run_due(reminders, enqueue)  # scheduled issues whose time has come
     return run_due_scan(reminders.database, reminders.settings.due_scan_batch, enqueue)
 
 

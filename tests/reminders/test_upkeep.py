@@ -8,13 +8,9 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from email import message_from_bytes
-from email.message import Message
-from email.policy import default
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text, update
 
@@ -37,27 +33,13 @@ from shared.crypto.documents import open_document
 from shared.database import utcnow
 from tests.conftest import KEEP
 from tests.live import free_port, serve
-
-
-class Inbox:
-    """What the SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 OK"
+from tests.smtp import Inbox, smtp_server
 
 
 @pytest.fixture(scope="module")
 def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +55,7 @@ def reminders_app(
             registry_url=registry_url,
             broker_url=redis_url,
             result_backend=redis_url,
-            smtp_url=f"smtp://127.0.0.1:{inbox.port}",  # type: ignore[attr-defined]
+            smtp_url=inbox.url,
         )
         app = create_app(settings)
         migrations.upgrade("reminders", app.state.reminders.database)

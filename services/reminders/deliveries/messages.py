@@ -26,6 +26,7 @@ SUBJECTS = {
         "fi": "Seuraa ohjausta",
         "en": "Follow up a referral",
     },
+    "action_item": {"fi": "Sovittu tehtävä: {name}", "en": "An agreed task: {name}"},
     "greeting": {"fi": "Hyvää syntymäpäivää, {name}!", "en": "Happy birthday, {name}!"},
     "digest": {"fi": "Päivän muistutukset ({count})", "en": "Today's reminders ({count})"},
 }
@@ -55,6 +56,10 @@ BODIES = {
         "fi": "On aika kysyä, miten ohjaus on edennyt.",
         "en": "It is time to ask how the referral is going.",
     },
+    "action_item": {
+        "fi": "Keskustelutilaisuudessa sovittu tehtävä erääntyy tänään: {name}.",
+        "en": "A task agreed at a review meeting is due today: {name}.",
+    },
     "greeting": {
         "fi": "Lämpimät onnittelut syntymäpäivänäsi! Kiitos, että olet mukana verkostossamme.",
         "en": "Warm wishes on your birthday! Thank you for being part of our network.",
@@ -64,6 +69,17 @@ BODIES = {
 
 def language_of(contact: dict[str, Any]) -> str:
     return "en" if contact.get("locale") == "en" else "fi"
+
+
+def envelope(delivery: Delivery, to: str, *, sender: str, domain: str) -> EmailMessage:
+    """The headers every e-mail of a delivery carries."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = f"<{delivery.id}@{domain}>"
+    message["X-Kortisto-Delivery"] = delivery.idempotency_key
+    return message
 
 
 def compose(
@@ -76,12 +92,7 @@ def compose(
     domain: str,
     items: list[str] | None = None,
 ) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = f"<{delivery.id}@{domain}>"
-    message["X-Kortisto-Delivery"] = delivery.idempotency_key
+    message = envelope(delivery, to, sender=sender, domain=domain)
     if delivery.kind == "digest":
         lines = items or []
         message["Subject"] = SUBJECTS["digest"][language].format(count=len(lines))

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from services.reminders.deliveries import messages
 from services.reminders.deliveries.mailer import PermanentMailError, TransientMailError
 from services.reminders.deliveries.models import Delivery, DeliveryStatus
+from services.reminders.meetings import messages as meeting_messages
+from services.reminders.meetings.models import ActionItem
 from services.reminders.people.service import partner_document, staff_contact
 from services.reminders.runtime import Reminders
 from shared.database import utcnow
@@ -37,6 +39,15 @@ class NoAddress(Exception):
 
 def _message(session: Session, reminders: Reminders, delivery: Delivery) -> EmailMessage:
     settings = reminders.settings
+    if delivery.kind == "newsletter":  # its own content and unsubscribe link
+        from services.reminders.newsletters.mail import newsletter_message
+
+        return newsletter_message(session, reminders, delivery)
+    if delivery.recipient_kind == "participant":  # a review meeting's participant
+        try:
+            return meeting_messages.compose(session, reminders, delivery)
+        except LookupError as exc:
+            raise NoAddress(str(exc)) from exc
     if delivery.recipient_kind == "partner":
         document = partner_document(session, reminders, delivery.subject_id) or {}
         if not document.get("email"):
@@ -71,6 +82,9 @@ def _message(session: Session, reminders: Reminders, delivery: Delivery) -> Emai
 
 
 def _subject_name(session: Session, reminders: Reminders, delivery: Delivery) -> str:
+    if delivery.kind == "action_item":
+        item = session.get(ActionItem, delivery.subject_id)
+        return item.title if item else ""
     document = partner_document(session, reminders, delivery.subject_id)
     return str(document.get("name", "")) if document else ""
 

@@ -37,6 +37,7 @@ STAFF_KINDS = (
     ScheduleKind.consent_request.value,
     ScheduleKind.stale_card.value,
     ScheduleKind.referral_follow_up.value,
+    ScheduleKind.action_item.value,
 )
 Enqueue = Callable[[list[str]], None]
 

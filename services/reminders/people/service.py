@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from services.reminders.newsletters import audience as newsletter_audience
 from services.reminders.people.models import PartnerCopy, StaffMember
 from services.reminders.runtime import Reminders
 from services.reminders.schedules import service as schedules
@@ -124,6 +125,7 @@ def apply_partner_upserted(session: Session, reminders: Reminders, event: Event)
     )
     session.flush()
     schedules.sync_partner(session, partner, document)
+    newsletter_audience.after_partner_changed(session, partner_id, document)
 
 
 def partner_document(

@@ -21,6 +21,7 @@ class ScheduleKind(StrEnum):
     stale_card = "stale_card"  # the card has not been checked for a year
     referral_follow_up = "referral_follow_up"  # from matching
     digest = "digest"  # a staff member's daily digest
+    action_item = "action_item"  # agreed at a review meeting, due on a date
 
 
 class ScheduleStatus(StrEnum):

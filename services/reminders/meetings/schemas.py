@@ -1,0 +1,274 @@
+"""What the meetings API takes and gives."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from services.reminders.meetings.models import (
+    DecisionLevel,
+    ParticipantRole,
+    Reply,
+    StepStatus,
+    Urgency,
+)
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
+
+INDIVIDUAL_ADVICE = (
+    "A single person's own case is not a matter for a review meeting: it belongs to "
+    "individual advice (the person's worker, the municipality's social work, or the "
+    "federation's advisers). A matter is something the association's members share."
+)
+
+
+class MatterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topic: Line = Field(min_length=3)
+    aim: Text = Field(min_length=3, description="what the association wants to achieve")
+    why: Text = Field(min_length=3, description="why it matters to the members")
+    urgency: Urgency = Urgency.normal
+    concerns_one_person: bool = Field(False, description=INDIVIDUAL_ADVICE)
+    shared_will_confirmed_on: date = Field(
+        description="when the members confirmed that this is their shared will"
+    )
+    decision_level: DecisionLevel
+    board: Line = Field("", description="the responsible board, for a political decision")
+    board_chair: Line = ""
+    decision_timeline: Text = ""
+    procurement_timeline: Text = ""
+    contact_user_id: str | None = Field(None, max_length=36, description="default: the caller")
+    cadence_months: int | None = Field(None, description="6 or 12: a regular meeting")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "MatterIn":
+        if self.concerns_one_person:
+            raise ValueError(INDIVIDUAL_ADVICE)
+        if self.decision_level == DecisionLevel.political and not (self.board and self.board_chair):
+            raise ValueError("a political decision needs the responsible board and its chair")
+        if self.cadence_months not in (None, 6, 12):
+            raise ValueError("a series meets once (12) or twice (6) a year")
+        if self.shared_will_confirmed_on > date.today():
+            raise ValueError("the members' shared will is confirmed on a day that has come")
+        return self
+
+
+class MatterOut(BaseModel):
+    id: str
+    topic: str
+    aim: str
+    why: str
+    urgency: str
+    decision_level: str
+    board: str
+    board_chair: str
+    decision_timeline: str
+    procurement_timeline: str
+    contact_user_id: str
+    shared_will_confirmed_on: date
+    cadence_months: int | None
+    status: str
+    created_at: datetime
+
+
+class StepOut(BaseModel):
+    id: str
+    kind: str
+    position: int
+    owner_user_id: str | None
+    status: str
+    due_on: date | None
+    note: str
+
+
+class StepPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    owner_user_id: str | None = Field(None, max_length=36)
+    status: StepStatus | None = None
+    due_on: date | None = None
+    note: Text | None = None
+
+
+class ParticipantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: ParticipantRole
+    name: Line = Field(min_length=1)
+    email: EmailStr
+    user_id: str | None = Field(None, max_length=36)
+
+
+class MeetingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: datetime
+    ends_at: datetime
+    place: Line = ""
+    online_link: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    invitations_by: Line = Field("", description="who sends the invitations")
+    agenda: Text = ""
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=40)
+
+    @field_validator("starts_at")
+    @classmethod
+    def _start(cls, value: datetime) -> datetime:
+        return future(value)
+
+    @field_validator("ends_at")
+    @classmethod
+    def _end(cls, value: datetime, info: ValidationInfo) -> datetime:
+        return after_start(value, info.data.get("starts_at"))
+
+    @model_validator(mode="after")
+    def _where(self) -> "MeetingIn":
+        if not (self.place or self.online_link):
+            raise PydanticCustomError("where", "say where: a place or an online link")
+        return self
+
+
+def future(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give the time with its offset, e.g. 2027-03-01T14:00:00+02:00")
+    if value <= datetime.now(value.tzinfo):
+        raise ValueError("the meeting must be in the future")
+    return value
+
+
+def after_start(value: datetime, starts_at: datetime | None) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give the time with its offset, e.g. 2027-03-01T16:00:00+02:00")
+    if starts_at is not None and value <= starts_at:
+        raise ValueError("the meeting must end after it starts")
+    return value
+
+
+class MeetingPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    place: Line | None = None
+    online_link: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = (
+        None
+    )
+    agenda: Text | None = None
+
+
+class ParticipantOut(BaseModel):
+    id: str
+    role: str
+    name: str
+    email: str
+    user_id: str | None
+    reply: str
+    outcome_confirmed_at: datetime | None
+
+
+class MeetingOut(BaseModel):
+    id: str
+    matter_id: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    online_link: str
+    invitations_by: str
+    agenda: str
+    minutes: str
+    outcome: str
+    status: str
+    sequence: int
+    uid: str
+    participants: list[ParticipantOut]
+    warnings: list[str]
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reply: Reply
+
+
+class ActionItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Line = Field(min_length=2)
+    owner_user_id: str = Field(max_length=36)
+    due_on: date
+
+
+class OutcomeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    minutes: Text = ""
+    outcome: Text = Field(min_length=3, description="the realistic options and their schedule")
+    action_items: list[ActionItemIn] = Field(default_factory=list, max_length=50)
+    next_meeting_starts_at: datetime | None = Field(None, description="agreed at the meeting")
+    next_meeting_ends_at: datetime | None = None
+
+    @field_validator("next_meeting_starts_at")
+    @classmethod
+    def _next_start(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else future(value)
+
+    @field_validator("next_meeting_ends_at")
+    @classmethod
+    def _next_end(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            if info.data.get("next_meeting_starts_at") is not None:
+                raise ValueError("give the end of the next meeting too")
+            return None
+        starts = info.data.get("next_meeting_starts_at")
+        if starts is None:
+            raise ValueError("give the start of the next meeting too")
+        return after_start(value, starts)
+
+
+class ActionItemOut(BaseModel):
+    id: str
+    title: str
+    owner_user_id: str
+    due_on: date
+    done: bool
+
+
+class OutcomeOut(BaseModel):
+    meeting: MeetingOut
+    action_items: list[ActionItemOut]
+    next_meeting: MeetingOut | None
+
+
+class UpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Text = Field(min_length=3)
+
+
+class UpdateOut(BaseModel):
+    id: str
+    text: str
+    recipients: int
+    newsletter_block: dict[str, str]  # ready to paste into the association's newsletter
+    created_at: datetime
+
+
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class EvaluationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    aim_clear: Score
+    right_people: Score
+    everyone_heard: Score
+    outcome_realistic: Score
+    next_steps_clear: Score
+    comment: Text = ""
+
+
+class EvaluationSummary(BaseModel):
+    evaluations: int
+    averages: dict[str, float]
+    comments: list[str]

@@ -1,0 +1,555 @@
+"""Matters, planning steps, meetings with participants and invitations, outcomes with
+action items and the next meeting, progress updates and evaluations."""
+
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.reminders.deliveries.models import Channel, Delivery, DeliveryStatus
+from services.reminders.meetings.calendar import uid_of
+from services.reminders.meetings.models import (
+    PARTICIPANT_WARNING,
+    ActionItem,
+    Evaluation,
+    Matter,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    PlanningStep,
+    PlanningStepKind,
+    ProgressUpdate,
+)
+from services.reminders.meetings.schemas import (
+    ActionItemOut,
+    EvaluationIn,
+    EvaluationSummary,
+    MatterIn,
+    MatterOut,
+    MeetingIn,
+    MeetingOut,
+    MeetingPatch,
+    OutcomeIn,
+    OutcomeOut,
+    ParticipantIn,
+    ParticipantOut,
+    StepOut,
+    StepPatch,
+    UpdateIn,
+    UpdateOut,
+    after_start,
+    future,
+)
+from services.reminders.people.models import StaffMember
+from services.reminders.runtime import Reminders
+from services.reminders.schedules import service as schedules
+from services.reminders.schedules.clock import add_months, at_local
+from services.reminders.schedules.models import ScheduleKind
+from shared.auth import Principal
+from shared.crypto.documents import open_document, seal_document
+from shared.database import new_id, utcnow
+from shared.errors import Forbidden, Invalid, NotFound
+
+COORDINATORS = ("admin", "coordinator", "staff")
+
+
+def require_coordinator(principal: Principal) -> None:
+    if not principal.has_any(*COORDINATORS):
+        raise Forbidden("review meetings are for the organisation's coordinators and staff")
+
+
+# --- matters and planning ----------------------------------------------------------------
+
+
+def _matter_out(matter: Matter) -> MatterOut:
+    return MatterOut.model_validate(matter, from_attributes=True)
+
+
+def _member(session: Session, organisation_id: str, user_id: str, field: str) -> None:
+    if session.get(StaffMember, (user_id, organisation_id)) is None:
+        raise Invalid(field, "not a member of this organisation")
+
+
+def create_matter(session: Session, principal: Principal, data: MatterIn) -> MatterOut:
+    require_coordinator(principal)
+    contact = data.contact_user_id or principal.subject
+    if data.contact_user_id:
+        _member(session, principal.organisation_id, contact, "contact_user_id")
+    values = data.model_dump(exclude={"concerns_one_person", "contact_user_id"})
+    matter = Matter(
+        **values,
+        organisation_id=principal.organisation_id,
+        contact_user_id=contact,
+        created_by=principal.subject,
+    )
+    matter.urgency, matter.decision_level = data.urgency.value, data.decision_level.value
+    session.add(matter)
+    session.flush()
+    for position, kind in enumerate(PlanningStepKind):
+        session.add(
+            PlanningStep(
+                matter_id=matter.id, kind=kind.value, position=position, owner_user_id=contact
+            )
+        )
+    session.flush()
+    return _matter_out(matter)
+
+
+def find_matter(session: Session, principal: Principal, matter_id: str) -> Matter:
+    require_coordinator(principal)
+    matter = session.get(Matter, matter_id)
+    if matter is None or matter.organisation_id != principal.organisation_id:
+        raise NotFound("no such matter")
+    return matter
+
+
+def list_matters(session: Session, principal: Principal) -> list[MatterOut]:
+    require_coordinator(principal)
+    rows = session.scalars(
+        select(Matter)
+        .where(Matter.organisation_id == principal.organisation_id)
+        .order_by(Matter.created_at.desc())
+    )
+    return [_matter_out(m) for m in rows]
+
+
+def steps(session: Session, principal: Principal, matter_id: str) -> list[StepOut]:
+    matter = find_matter(session, principal, matter_id)
+    rows = session.scalars(
+        select(PlanningStep)
+        .where(PlanningStep.matter_id == matter.id)
+        .order_by(PlanningStep.position)
+    )
+    return [StepOut.model_validate(s, from_attributes=True) for s in rows]
+
+
+def update_step(
+    session: Session, principal: Principal, matter_id: str, step_id: str, data: StepPatch
+) -> StepOut:
+    matter = find_matter(session, principal, matter_id)
+    step = session.get(PlanningStep, step_id)
+    if step is None or step.matter_id != matter.id:
+        raise NotFound("no such planning step")
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("owner_user_id"):
+        _member(session, matter.organisation_id, changes["owner_user_id"], "owner_user_id")
+    for field, value in changes.items():
+        setattr(step, field, value.value if hasattr(value, "value") else value)
+    session.flush()
+    return StepOut.model_validate(step, from_attributes=True)
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def _contact(
+    session: Session, reminders: Reminders, participant: Participant, organisation_id: str
+) -> dict[str, str]:
+    document: dict[str, str] = open_document(
+        reminders.keyring,
+        session,
+        "meeting_participants",
+        participant.id,
+        participant.contact_encrypted,
+    )
+    return document
+
+
+def _add_participant(
+    session: Session, reminders: Reminders, meeting: Meeting, data: ParticipantIn, field: str
+) -> Participant:
+    if data.user_id:
+        _member(session, meeting.organisation_id, data.user_id, f"{field}.user_id")
+    participant = Participant(
+        id=new_id(), meeting_id=meeting.id, role=data.role.value, user_id=data.user_id
+    )
+    participant.contact_encrypted = seal_document(
+        reminders.keyring,
+        session,
+        organisation_id=meeting.organisation_id,
+        subject_id=None,
+        table="meeting_participants",
+        row_id=participant.id,
+        document={"name": data.name, "email": str(data.email)},
+    )
+    session.add(participant)
+    return participant
+
+
+def participants_of(session: Session, meeting_id: str) -> list[Participant]:
+    return list(session.scalars(select(Participant).where(Participant.meeting_id == meeting_id)))
+
+
+def meeting_view(session: Session, reminders: Reminders, meeting: Meeting) -> MeetingOut:
+    people = participants_of(session, meeting.id)
+    warnings = []
+    if len(people) > PARTICIPANT_WARNING:
+        warnings.append(
+            f"{len(people)} participants: a discussion meeting works best with at most "
+            f"{PARTICIPANT_WARNING}"
+        )
+    return MeetingOut(
+        id=meeting.id,
+        matter_id=meeting.matter_id,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        place=meeting.place,
+        online_link=meeting.online_link,
+        invitations_by=meeting.invitations_by,
+        agenda=meeting.agenda,
+        minutes=meeting.minutes,
+        outcome=meeting.outcome,
+        status=meeting.status,
+        sequence=meeting.sequence,
+        uid=uid_of(meeting.id, reminders.settings.mail_domain),
+        participants=[
+            ParticipantOut(
+                id=p.id,
+                role=p.role,
+                user_id=p.user_id,
+                reply=p.reply,
+                outcome_confirmed_at=p.outcome_confirmed_at,
+                **_contact(session, reminders, p, meeting.organisation_id),
+            )
+            for p in people
+        ],
+        warnings=warnings,
+    )
+
+
+def create_meeting(
+    session: Session, reminders: Reminders, principal: Principal, matter_id: str, data: MeetingIn
+) -> MeetingOut:
+    matter = find_matter(session, principal, matter_id)
+    meeting = Meeting(
+        id=new_id(),
+        matter_id=matter.id,
+        organisation_id=matter.organisation_id,
+        **data.model_dump(exclude={"participants"}),
+    )
+    session.add(meeting)
+    session.flush()
+    for i, person in enumerate(data.participants):
+        _add_participant(session, reminders, meeting, person, f"participants[{i}]")
+    session.flush()
+    return meeting_view(session, reminders, meeting)
+
+
+def find_meeting(session: Session, principal: Principal, meeting_id: str) -> Meeting:
+    require_coordinator(principal)
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or meeting.organisation_id != principal.organisation_id:
+        raise NotFound("no such meeting")
+    return meeting
+
+
+def _send_to_participants(session: Session, meeting: Meeting, kind: str) -> int:
+    """One e-mail delivery per participant for this version (SEQUENCE) of the meeting."""
+    now = utcnow()
+    people = participants_of(session, meeting.id)
+    for person in people:
+        session.add(
+            Delivery(
+                organisation_id=meeting.organisation_id,
+                idempotency_key=f"{meeting.id}:{meeting.sequence}:{kind}:{person.id}",
+                kind=kind,
+                subject_id=meeting.id,
+                recipient_kind="participant",
+                recipient_id=person.id,
+                channel=Channel.email.value,
+                due_at=now,
+                send_after=now,
+                status=DeliveryStatus.pending.value,
+            )
+        )
+    session.flush()
+    return len(people)
+
+
+def invite(
+    session: Session, reminders: Reminders, principal: Principal, meeting_id: str
+) -> MeetingOut:
+    """Invitations to every participant; sent again after a change, with a higher SEQUENCE."""
+    meeting = find_meeting(session, principal, meeting_id)
+    if meeting.status not in (MeetingStatus.planned.value, MeetingStatus.proposed.value):
+        raise Invalid("status", f"a {meeting.status} meeting is not invited to")
+    if not participants_of(session, meeting.id):
+        raise Invalid("participants", "add participants before inviting")
+    if meeting.invited_sequence == meeting.sequence:
+        raise Invalid("sequence", "this version of the meeting has been sent already")
+    meeting.status = MeetingStatus.planned.value
+    meeting.invited_sequence = meeting.sequence
+    _send_to_participants(session, meeting, "meeting_invitation")
+    return meeting_view(session, reminders, meeting)
+
+
+def change_meeting(
+    session: Session,
+    reminders: Reminders,
+    principal: Principal,
+    meeting_id: str,
+    data: MeetingPatch,
+) -> MeetingOut:
+    """A change of time or place after the invitations went out is sent as an update."""
+    meeting = find_meeting(session, principal, meeting_id)
+    if meeting.status not in (MeetingStatus.planned.value, MeetingStatus.proposed.value):
+        raise Invalid("status", f"a {meeting.status} meeting cannot be changed")
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    starts = changes.get("starts_at", meeting.starts_at)
+    ends = changes.get("ends_at", meeting.ends_at)
+    try:
+        if "starts_at" in changes:
+            future(starts)
+        after_start(ends, starts)
+    except ValueError as exc:
+        raise Invalid("ends_at" if "end" in str(exc) else "starts_at", str(exc)) from exc
+    for field, value in changes.items():
+        setattr(meeting, field, value)
+    if meeting.invited_sequence is not None:
+        meeting.sequence += 1
+        meeting.invited_sequence = meeting.sequence
+        _send_to_participants(session, meeting, "meeting_invitation")
+    session.flush()
+    return meeting_view(session, reminders, meeting)
+
+
+def cancel_meeting(
+    session: Session, reminders: Reminders, principal: Principal, meeting_id: str
+) -> MeetingOut:
+    meeting = find_meeting(session, principal, meeting_id)
+    if meeting.status in (MeetingStatus.held.value, MeetingStatus.cancelled.value):
+        raise Invalid("status", f"a {meeting.status} meeting cannot be cancelled")
+    meeting.status = MeetingStatus.cancelled.value
+    if meeting.invited_sequence is not None:
+        meeting.sequence += 1
+        meeting.invited_sequence = meeting.sequence
+        _send_to_participants(session, meeting, "meeting_cancel")
+    session.flush()
+    return meeting_view(session, reminders, meeting)
+
+
+def _participant(session: Session, meeting: Meeting, participant_id: str) -> Participant:
+    person = session.get(Participant, participant_id)
+    if person is None or person.meeting_id != meeting.id:
+        raise NotFound("no such participant")
+    return person
+
+
+def record_reply(
+    session: Session,
+    reminders: Reminders,
+    principal: Principal,
+    meeting_id: str,
+    participant_id: str,
+    reply: str,
+) -> MeetingOut:
+    meeting = find_meeting(session, principal, meeting_id)
+    _participant(session, meeting, participant_id).reply = reply
+    session.flush()
+    return meeting_view(session, reminders, meeting)
+
+
+def confirm_outcome(
+    session: Session,
+    reminders: Reminders,
+    principal: Principal,
+    meeting_id: str,
+    participant_id: str,
+) -> MeetingOut:
+    """The participant understood the outcome the same way."""
+    meeting = find_meeting(session, principal, meeting_id)
+    if meeting.status != MeetingStatus.held.value:
+        raise Invalid("status", "an outcome is confirmed after the meeting")
+    _participant(session, meeting, participant_id).outcome_confirmed_at = utcnow()
+    session.flush()
+    return meeting_view(session, reminders, meeting)
+
+
+# --- outcome, action items, the next meeting ----------------------------------------------
+
+
+def record_outcome(
+    session: Session, reminders: Reminders, principal: Principal, meeting_id: str, data: OutcomeIn
+) -> OutcomeOut:
+    meeting = find_meeting(session, principal, meeting_id)
+    if meeting.status != MeetingStatus.planned.value:
+        raise Invalid("status", f"a {meeting.status} meeting has no outcome to record")
+    matter = session.get(Matter, meeting.matter_id)
+    assert matter is not None
+    for i, item in enumerate(data.action_items):
+        _member(
+            session, meeting.organisation_id, item.owner_user_id, f"action_items[{i}].owner_user_id"
+        )
+    meeting.minutes, meeting.outcome = data.minutes, data.outcome
+    meeting.status = MeetingStatus.held.value
+    items = []
+    clock = schedules.policy(session, meeting.organisation_id)
+    for item in data.action_items:
+        action = ActionItem(meeting_id=meeting.id, matter_id=matter.id, **item.model_dump())
+        session.add(action)
+        session.flush()
+        wanted = schedules.Wanted(
+            ScheduleKind.action_item,
+            action.id,
+            at_local(action.due_on, clock.timezone),
+            action.owner_user_id,
+            {},
+        )
+        schedules.sync(
+            session, meeting.organisation_id, (ScheduleKind.action_item.value,), action.id, [wanted]
+        )
+        items.append(ActionItemOut.model_validate(action, from_attributes=True))
+    next_meeting = _next_meeting(session, reminders, matter, meeting, data)
+    session.flush()
+    return OutcomeOut(
+        meeting=meeting_view(session, reminders, meeting),
+        action_items=items,
+        next_meeting=meeting_view(session, reminders, next_meeting) if next_meeting else None,
+    )
+
+
+def _next_meeting(
+    session: Session, reminders: Reminders, matter: Matter, held: Meeting, data: OutcomeIn
+) -> Meeting | None:
+    """The next meeting agreed at this one; otherwise, for a series, one proposed from the
+    cadence. It has the same participants and is not invited to until someone does."""
+    if data.next_meeting_starts_at and data.next_meeting_ends_at:
+        starts, ends, status = (
+            data.next_meeting_starts_at,
+            data.next_meeting_ends_at,
+            MeetingStatus.planned,
+        )
+    elif matter.cadence_months:
+        clock = schedules.policy(session, matter.organisation_id)
+        day = add_months(held.starts_at.date(), matter.cadence_months)
+        local_start = held.starts_at.astimezone(ZoneInfo(clock.timezone)).time()
+        starts = at_local(day, clock.timezone, local_start)
+        ends = starts + (held.ends_at - held.starts_at)
+        status = MeetingStatus.proposed
+    else:
+        return None
+    following = Meeting(
+        id=new_id(),
+        matter_id=matter.id,
+        organisation_id=matter.organisation_id,
+        starts_at=starts,
+        ends_at=ends,
+        place=held.place,
+        online_link=held.online_link,
+        invitations_by=held.invitations_by,
+        status=status.value,
+    )
+    session.add(following)
+    session.flush()
+    for person in participants_of(session, held.id):
+        copy = Participant(
+            id=new_id(), meeting_id=following.id, role=person.role, user_id=person.user_id
+        )
+        contact = open_document(
+            reminders.keyring, session, "meeting_participants", person.id, person.contact_encrypted
+        )
+        copy.contact_encrypted = seal_document(
+            reminders.keyring,
+            session,
+            organisation_id=matter.organisation_id,
+            subject_id=None,
+            table="meeting_participants",
+            row_id=copy.id,
+            document=contact,
+        )
+        session.add(copy)
+    return following
+
+
+def meetings_of(
+    session: Session, reminders: Reminders, principal: Principal, matter_id: str
+) -> list[MeetingOut]:
+    matter = find_matter(session, principal, matter_id)
+    rows = session.scalars(
+        select(Meeting).where(Meeting.matter_id == matter.id).order_by(Meeting.starts_at)
+    )
+    return [meeting_view(session, reminders, m) for m in rows]
+
+
+# --- progress and evaluation --------------------------------------------------------------
+
+
+def progress_update(
+    session: Session, principal: Principal, matter_id: str, data: UpdateIn
+) -> UpdateOut:
+    """Sent to the participants of the matter's latest meeting; also offered as a news block
+    for the association's newsletter."""
+    matter = find_matter(session, principal, matter_id)
+    update = ProgressUpdate(matter_id=matter.id, text=data.text, created_by=principal.subject)
+    session.add(update)
+    session.flush()
+    latest = session.scalar(
+        select(Meeting)
+        .where(Meeting.matter_id == matter.id, Meeting.status.in_(("planned", "held")))
+        .order_by(Meeting.starts_at.desc())
+    )
+    recipients = 0
+    if latest is not None:
+        now = utcnow()
+        for person in participants_of(session, latest.id):
+            session.add(
+                Delivery(
+                    organisation_id=matter.organisation_id,
+                    idempotency_key=f"{update.id}:matter_update:{person.id}",
+                    kind="matter_update",
+                    subject_id=update.id,
+                    recipient_kind="participant",
+                    recipient_id=person.id,
+                    channel=Channel.email.value,
+                    due_at=now,
+                    send_after=now,
+                    status=DeliveryStatus.pending.value,
+                )
+            )
+            recipients += 1
+    session.flush()
+    return UpdateOut(
+        id=update.id,
+        text=update.text,
+        recipients=recipients,
+        newsletter_block={"type": "news", "title": matter.topic, "text": update.text},
+        created_at=update.created_at,
+    )
+
+
+def evaluate(session: Session, principal: Principal, meeting_id: str, data: EvaluationIn) -> None:
+    meeting = find_meeting(session, principal, meeting_id)
+    if meeting.status != MeetingStatus.held.value:
+        raise Invalid("status", "a meeting is evaluated after it was held")
+    scores = data.model_dump(exclude={"comment"})
+    session.add(
+        Evaluation(
+            meeting_id=meeting.id, matter_id=meeting.matter_id, scores=scores, comment=data.comment
+        )
+    )
+    session.flush()
+
+
+def evaluation_summary(
+    session: Session, principal: Principal, matter_id: str | None
+) -> EvaluationSummary:
+    """Per matter, or across every matter of the organisation when ``matter_id`` is None."""
+    require_coordinator(principal)
+    query = (
+        select(Evaluation)
+        .join(Matter, Matter.id == Evaluation.matter_id)
+        .where(Matter.organisation_id == principal.organisation_id)
+    )
+    if matter_id is not None:
+        query = query.where(Evaluation.matter_id == find_matter(session, principal, matter_id).id)
+    rows = list(session.scalars(query))
+    totals: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        for question, score in row.scores.items():
+            totals[question].append(int(score))
+    return EvaluationSummary(
+        evaluations=len(rows),
+        averages={q: round(sum(v) / len(v), 2) for q, v in sorted(totals.items())},
+        comments=[r.comment for r in rows if r.comment],
+    )

@@ -1,0 +1,341 @@
+"""Review meetings through a full cycle against the session's PostgreSQL, Redis, a Celery
+worker (with beat's due scan every second) and a real SMTP server: matter → plan → invite
+(an .ics that `icalendar` parses, with the UID and attendees) → reschedule (SEQUENCE grows)
+→ outcome → the action item's reminder and the next meeting of the series appear. Bad
+input gets an error naming the field and changes nothing."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from sqlalchemy import func, select, text
+
+from services.registry.runtime import Registry
+from services.reminders.app import create_app
+from services.reminders.meetings.models import Matter, Meeting, Participant
+from services.reminders.runtime import Reminders
+from services.reminders.settings import RemindersSettings
+from services.reminders.tasks import apply
+from shared import migrations
+from shared.auth import Principal
+from shared.crypto import seal_for
+from shared.database import Database
+from tests.conftest import KEEP
+from tests.live import serve, wait_until
+from tests.smtp import Inbox
+
+pytestmark = pytest.mark.slow
+
+ORG = str(uuid.uuid4())
+FUTURE = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+
+
+@pytest.fixture(scope="module")
+def client(
+    pg_url: str, registry_app: TestClient, mailbox: Inbox, databases: dict[str, Database]
+) -> Iterator[TestClient]:
+    registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
+    with serve(registry_app.app) as registry_url:  # type: ignore[arg-type]
+        settings = RemindersSettings(
+            database_url=pg_url,
+            data_dir=registry.settings.data_dir,
+            environment="test",
+            registry_url=registry_url,
+            smtp_url=mailbox.url,
+        )
+        app = create_app(settings)
+        migrations.upgrade("reminders", app.state.reminders.database)
+        runtime: Reminders = app.state.reminders
+        for user in ("coordinator-1", "officer-1"):
+            sealed = seal_for(
+                runtime.keyring.provider,
+                "reminders",
+                user,
+                {"email": f"{user}@example.org", "name": user, "locale": "en"},
+            )
+            apply(
+                runtime,
+                {
+                    "id": str(uuid.uuid4()),
+                    "source": "registry",
+                    "type": "membership.changed",
+                    "payload": {
+                        "organisation_id": ORG,
+                        "user_id": user,
+                        "roles": ["coordinator"],
+                        "sealed": sealed,
+                    },
+                },
+            )
+        token = registry.issuer.issue(Principal("coordinator-1", ORG, frozenset({"coordinator"})))
+        test_client = TestClient(app)
+        test_client.headers["Authorization"] = f"Bearer {token}"
+        yield test_client
+        with runtime.database.session() as session:
+            tables = session.scalars(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'reminders'")
+            ).all()
+            names = ", ".join(f'reminders."{t}"' for t in tables if t not in KEEP)
+            session.execute(text(f"TRUNCATE {names} CASCADE"))
+
+
+def matter_body(**extra: Any) -> dict[str, Any]:
+    return {
+        "topic": "Esteetön kulku Kallion kirjastoon",
+        "aim": "A ramp and an automatic door at the library entrance",
+        "why": "Several members cannot enter the library on their own",
+        "urgency": "high",
+        "shared_will_confirmed_on": (date.today() - timedelta(days=3)).isoformat(),
+        "decision_level": "political",
+        "board": "Kulttuuri- ja kirjastolautakunta",
+        "board_chair": "Puheenjohtaja",
+        "procurement_timeline": "repairs budget decided in autumn",
+        "cadence_months": 6,
+        **extra,
+    }
+
+
+def meeting_body(starts: datetime, **extra: Any) -> dict[str, Any]:
+    return {
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "place": "Kallion kirjasto, kokoushuone",
+        "online_link": "https://meet.example.org/kallio",
+        "invitations_by": "the association's chair",
+        "agenda": "1. The entrance today 2. Options 3. Schedule",
+        "participants": [
+            {
+                "role": "association_officer",
+                "name": "Officer One",
+                "email": "officer-1@example.org",
+                "user_id": "officer-1",
+            },
+            {"role": "official", "name": "Liisa Virkamies", "email": "liisa@city.example"},
+            {"role": "decision_maker", "name": "Pekka Päättäjä", "email": "pekka@city.example"},
+            {"role": "remote_expert", "name": "Asiantuntija", "email": "expert@federation.example"},
+        ],
+        **extra,
+    }
+
+
+def calendars(messages: list[EmailMessage]) -> list[Calendar]:
+    found = []
+    for message in messages:
+        for part in message.walk():
+            if part.get_content_type() == "text/calendar":
+                found.append(Calendar.from_ical(part.get_payload(decode=True)))
+    return found
+
+
+def counts(database: Database) -> tuple[int, int, int]:
+    with database.session() as session:
+        return tuple(  # type: ignore[return-value]
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Matter, Meeting, Participant)
+        )
+
+
+def test_a_review_meeting_cycle(client: TestClient, mailbox: Inbox, worker: Path) -> None:
+    # A matter and its planning checklist.
+    matter = client.post("/matters", json=matter_body())
+    assert matter.status_code == 201, matter.text
+    matter_id = matter.json()["id"]
+    steps = client.get(f"/matters/{matter_id}/steps").json()
+    assert [s["kind"] for s in steps] == [
+        "federation_contact",
+        "choose_invitees",
+        "contact_municipality",
+        "agree_arrangements",
+        "book_expert",
+    ]
+    done = client.patch(
+        f"/matters/{matter_id}/steps/{steps[0]['id']}",
+        json={"status": "done", "note": "need, goal, schedule agreed"},
+    )
+    assert done.json()["status"] == "done"
+
+    # A meeting with its participants, invited: each gets a REQUEST with the same UID.
+    meeting = client.post(f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE)).json()
+    assert meeting["warnings"] == []
+    client.post(f"/meetings/{meeting['id']}/invitations").raise_for_status()
+    addresses = [
+        "officer-1@example.org",
+        "liisa@city.example",
+        "pekka@city.example",
+        "expert@federation.example",
+    ]
+    wait_until(lambda: all(mailbox.to(a) for a in addresses), 60, "the invitations")
+    invitation = calendars(mailbox.to("liisa@city.example"))[0]
+    assert invitation["METHOD"] == "REQUEST"
+    [event] = invitation.walk("VEVENT")
+    assert str(event["UID"]) == meeting["uid"] and int(event["SEQUENCE"]) == 0
+    attendees = {str(a).removeprefix("mailto:") for a in event.get("ATTENDEE")}
+    assert attendees == set(addresses)
+    assert event.decoded("DTSTART") == FUTURE
+
+    # Rescheduled: an update with a higher SEQUENCE under the same UID.
+    later = FUTURE + timedelta(days=2)
+    moved = client.patch(
+        f"/meetings/{meeting['id']}",
+        json={"starts_at": later.isoformat(), "ends_at": (later + timedelta(hours=2)).isoformat()},
+    )
+    assert moved.json()["sequence"] == 1
+    wait_until(lambda: len(mailbox.to("liisa@city.example")) == 2, 60, "the update")
+    update = calendars(mailbox.to("liisa@city.example"))[1]
+    [event] = update.walk("VEVENT")
+    assert str(event["UID"]) == meeting["uid"] and int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == later
+
+    # Held: the outcome with an action item; the series proposes the next meeting.
+    with client.app.state.reminders.database.session() as session:  # type: ignore[attr-defined]
+        session.get(Meeting, meeting["id"]).starts_at = datetime.now(UTC) - timedelta(hours=3)  # type: ignore[union-attr]
+    due = date.today()
+    outcome = client.post(
+        f"/meetings/{meeting['id']}/outcome",
+        json={
+            "minutes": "The entrance was looked at together.",
+            "outcome": "Option A: a ramp this year; option B: a new entrance in 2028",
+            "action_items": [
+                {
+                    "title": "Send the ramp drawings",
+                    "owner_user_id": "officer-1",
+                    "due_on": due.isoformat(),
+                }
+            ],
+        },
+    )
+    assert outcome.status_code == 200, outcome.text
+    body = outcome.json()
+    assert body["meeting"]["status"] == "held"
+    assert body["next_meeting"]["status"] == "proposed"
+    proposed = datetime.fromisoformat(body["next_meeting"]["starts_at"])
+    assert timedelta(days=170) < proposed - datetime.now(UTC) < timedelta(days=190)
+    assert len(body["next_meeting"]["participants"]) == 4
+    series = client.get(f"/matters/{matter_id}/meetings").json()
+    assert [m["status"] for m in series] == ["held", "proposed"]
+    # The action item's reminder reaches its owner.
+    wait_until(
+        lambda: (
+            mailbox.to("officer-1@example.org")[-1]["Subject"]
+            == "An agreed task: Send the ramp drawings"
+        ),
+        60,
+        "the action item's reminder",
+    )
+    participant = body["meeting"]["participants"][1]["id"]
+    confirmed = client.post(f"/meetings/{meeting['id']}/participants/{participant}/confirmation")
+    assert confirmed.json()["participants"][1]["outcome_confirmed_at"]
+
+    # Progress goes to the participants and offers a newsletter block; evaluations sum up.
+    progress = client.post(
+        f"/matters/{matter_id}/updates", json={"text": "The ramp is in next year's budget."}
+    )
+    assert progress.json()["recipients"] == 4
+    assert progress.json()["newsletter_block"]["type"] == "news"
+    wait_until(
+        lambda: any("Progress" in str(m["Subject"]) for m in mailbox.to("pekka@city.example")),
+        60,
+        "the progress update",
+    )
+    for score in (4, 5):
+        answers = {
+            q: score
+            for q in (
+                "aim_clear",
+                "right_people",
+                "everyone_heard",
+                "outcome_realistic",
+                "next_steps_clear",
+            )
+        }
+        assert (
+            client.post(
+                f"/meetings/{meeting['id']}/evaluations", json={**answers, "comment": "good"}
+            ).status_code
+            == 204
+        )
+    summary = client.get(f"/matters/{matter_id}/evaluations").json()
+    assert summary["evaluations"] == 2 and summary["averages"]["aim_clear"] == 4.5
+    assert client.get("/evaluations").json()["evaluations"] == 2
+
+    # The calendar feeds: the officer's and the organisation's.
+    feeds = client.get("/calendar/feeds").json()
+    organisation_feed = Calendar.from_ical(client.get(feeds["organisation"]).content)
+    assert {str(e["UID"]) for e in organisation_feed.walk("VEVENT")} >= {meeting["uid"]}
+    assert client.get("/calendar/forged.token.ics").status_code == 404
+
+
+def test_cancelling_sends_a_cancel(client: TestClient, mailbox: Inbox, worker: Path) -> None:
+    matter_id = client.post(
+        "/matters", json=matter_body(decision_level="official", board="", board_chair="")
+    ).json()["id"]
+    meeting = client.post(
+        f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE + timedelta(days=5))
+    ).json()
+    client.post(f"/meetings/{meeting['id']}/invitations").raise_for_status()
+    client.post(f"/meetings/{meeting['id']}/cancel").raise_for_status()
+
+    def cancelled() -> bool:
+        return any(
+            c["METHOD"] == "CANCEL" and str(next(iter(c.walk("VEVENT")))["UID"]) == meeting["uid"]
+            for c in calendars(mailbox.to("pekka@city.example"))
+        )
+
+    wait_until(cancelled, 60, "the cancellation")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"starts_at": (datetime.now(UTC) - timedelta(days=1)).isoformat()}, "starts_at"),
+        ({"ends_at": FUTURE.isoformat()}, "ends_at"),
+        ({"participants": [{"role": "official", "name": "X", "email": "not-an-address"}]}, "email"),
+        (
+            {
+                "participants": [
+                    {"role": "official", "name": "X", "email": "x@example.org", "user_id": "nobody"}
+                ]
+            },
+            "user_id",
+        ),
+        ({"participants": [{"role": "mayor", "name": "X", "email": "x@example.org"}]}, "role"),
+        ({"place": "", "online_link": ""}, "body"),
+    ],
+)
+def test_bad_meetings_are_refused_and_change_nothing(
+    client: TestClient, change: dict[str, Any], field: str
+) -> None:
+    matter_id = client.post("/matters", json=matter_body()).json()["id"]
+    database = client.app.state.reminders.database  # type: ignore[attr-defined]
+    before = counts(database)
+    response = client.post(
+        f"/matters/{matter_id}/meetings", json={**meeting_body(FUTURE), **change}
+    )
+    assert response.status_code == 422, response.text
+    assert field in response.json()["error"]["field"]
+    assert counts(database) == before
+
+
+def test_a_single_persons_case_is_not_a_matter(client: TestClient) -> None:
+    database = client.app.state.reminders.database  # type: ignore[attr-defined]
+    before = counts(database)
+    refused = client.post("/matters", json=matter_body(concerns_one_person=True))
+    assert refused.status_code == 422 and "individual advice" in refused.json()["error"]["message"]
+    political = client.post("/matters", json=matter_body(board=""))
+    assert political.status_code == 422 and "board" in political.json()["error"]["message"]
+    assert counts(database) == before
+
+
+def test_over_ten_participants_is_a_warning(client: TestClient) -> None:
+    matter_id = client.post("/matters", json=matter_body()).json()["id"]
+    many = [{"role": "concerned", "name": f"P{i}", "email": f"p{i}@example.org"} for i in range(11)]
+    meeting = client.post(
+        f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE, participants=many)
+    )
+    assert meeting.status_code == 201 and "at most 10" in meeting.json()["warnings"][0]
