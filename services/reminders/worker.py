@@ -56,6 +56,10 @@ def create_celery(settings: RemindersSettings) -> Celery:
                 "task": "registry.partners.purge_pending",
                 "schedule": 3600.0,
             },
+            "planning snapshot": {
+                "task": "registry.planning.snapshot",
+                "schedule": 3600.0,
+            },
             "relay reminders events": {
                 "task": "reminders.events.relay",
                 "schedule": settings.relay_seconds,

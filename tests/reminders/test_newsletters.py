@@ -606,8 +606,13 @@ def test_a_pool_issue_reaches_partners_who_consented_to_the_pool(
     assert names == {own: "Aino Kerho", pooled: None}  # another organisation's partner
     assert all(r["status"] == "sent" and r["error"] is None for r in rows.json())
 
-    # Once the other organisation leaves, its partners are out of the pool's issues.
+    # Once the other organisation leaves, its partners are out of the pool's issues, those
+    # waiting to be sent included.
+    waiting = network.issue(staff, audience=f"pool:{pool['id']}")
+    assert network.send(staff, waiting["id"])["recipients"] == 2
     assert client.post(f"/pools/{pool['id']}/leave", headers=other_admin.headers).is_success
     network.relay()
+    states = {d.recipient_id: d.status for d in network.deliveries(waiting["id"])}
+    assert states == {own: "queued", pooled: "cancelled"}
     later = network.issue(staff, audience=f"pool:{pool['id']}")
     assert network.send(staff, later["id"])["recipients"] == 1

@@ -1,6 +1,7 @@
 """Sending e-mail: SMTP when ``smtp_url`` is set, otherwise .eml files in the data folder
 (the embedded default, so a demo loses nothing and sends nothing)."""
 
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -9,6 +10,12 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlparse
 
 from services.reminders.settings import RemindersSettings
+
+ADDRESS = re.compile(r"\S+@\S+")
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
 class TransientMailError(Exception):
@@ -40,7 +47,12 @@ class SmtpMailer:
                     smtp.login(self.user, self.password or "")
                 smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise PermanentMailError(str(exc)) from exc
+            # The server's code and words only: the refused address is personal data.
+            replies = "; ".join(
+                f"{code} {ADDRESS.sub('<address>', _text(text))}"
+                for code, text in exc.recipients.values()
+            )
+            raise PermanentMailError(f"recipient refused: {replies}") from None
         except (OSError, smtplib.SMTPException) as exc:
             raise TransientMailError(f"{type(exc).__name__}: {exc}") from exc
 

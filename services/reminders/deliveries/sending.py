@@ -1,10 +1,12 @@
 """Sending one delivery, idempotently: a delivery already sent, cancelled or failed is left
 alone; a worker takes it by marking it `sending` in a committed transaction before the
-e-mail leaves, and marks it `sent` after. A worker killed in between leaves it `sending`,
-the sweeper queues it again, and the same message (same Message-ID) may arrive twice:
-e-mail is at-least-once."""
+e-mail leaves, and marks it `sent` after. A delivery another worker took less than
+``sweep_after_seconds`` ago is left to that worker. A worker killed in between leaves it
+`sending`, the sweeper queues it again, and the same message (same Message-ID) may arrive
+twice: e-mail is at-least-once."""
 
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
@@ -109,9 +111,25 @@ def _digest_items(
     ]
 
 
-def _take(session: Session, delivery_id: str) -> Delivery | None:
+def _taken_by_a_live_worker(delivery: Delivery, sweep_after: timedelta) -> bool:
+    """`sending` since less than ``sweep_after`` ago: another worker is sending it now. (If
+    that worker died, the sweeper queues it again once ``sweep_after`` has passed.)"""
+    if delivery.status != DeliveryStatus.sending.value or delivery.queued_at is None:
+        return False
+    taken_at = delivery.queued_at
+    if taken_at.tzinfo is None:  # SQLite gives back naive UTC
+        taken_at = taken_at.replace(tzinfo=UTC)
+    return taken_at > utcnow() - sweep_after
+
+
+def _take(session: Session, delivery_id: str, sweep_after: timedelta) -> Delivery | None:
     delivery = session.get(Delivery, delivery_id, with_for_update=True)
     if delivery is None or delivery.status in FINISHED:
+        return None
+    # A second message for a delivery that a worker is sending right now (the sweeper's
+    # copy, or one Redis handed out again) waited above for that worker's lock and must not
+    # send the e-mail a second time: at-least-once is for a worker that dies mid-send only.
+    if _taken_by_a_live_worker(delivery, sweep_after):
         return None
     delivery.status = DeliveryStatus.sending.value
     delivery.attempts += 1
@@ -122,7 +140,8 @@ def _take(session: Session, delivery_id: str) -> Delivery | None:
 def send(reminders: Reminders, delivery_id: str) -> Outcome:
     """Raises TransientMailError for the task to retry; everything else ends here."""
     with reminders.database.session() as session:
-        delivery = _take(session, delivery_id)
+        sweep_after = timedelta(seconds=reminders.settings.sweep_after_seconds)
+        delivery = _take(session, delivery_id, sweep_after)
         if delivery is None:
             found = session.get(Delivery, delivery_id)
             return Outcome(found.status if found else "missing")

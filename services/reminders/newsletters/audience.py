@@ -51,12 +51,11 @@ def apply_pool_membership_changed(session: Session, _: Any, event: Event) -> Non
     row.changed_at = datetime.now(UTC)
     session.flush()
     if row.status != ACTIVE:
-        unsent = select(Delivery.id).join(
-            NewsletterDelivery, NewsletterDelivery.delivery_id == Delivery.id
-        )
-        unsent = unsent.join(NewsletterIssue, NewsletterIssue.id == NewsletterDelivery.issue_id)
-        unsent = unsent.where(
-            NewsletterIssue.audience == f"pool:{key[0]}", Delivery.status.in_(NOT_YET_SENT)
+        unsent = (
+            select(Delivery.id)
+            .join(NewsletterDelivery, NewsletterDelivery.delivery_id == Delivery.id)
+            .join(NewsletterIssue, NewsletterIssue.id == NewsletterDelivery.issue_id)
+            .where(NewsletterIssue.audience == f"pool:{key[0]}", Delivery.status.in_(NOT_YET_SENT))
         )
         recheck(session, list(session.scalars(unsent)))
 
