@@ -21,9 +21,12 @@ from services.portal.i18n import load_translations
 from services.portal.matching_client import MatchingClient, MatchingUnavailable
 from services.portal.my_network_pages import router as my_network_router
 from services.portal.navigation import sections_for
+from services.portal.newsletter_pages import router as newsletter_router
 from services.portal.pages import error_page, router
 from services.portal.partner_pages import router as partner_router
 from services.portal.registry_client import RegistryClient, RegistryUnavailable, Rejected
+from services.portal.reminder_pages import router as reminder_router
+from services.portal.reminders_client import RemindersClient, RemindersUnavailable
 from services.portal.security import SecurityHeaders
 from services.portal.settings import PortalSettings
 from services.portal.suggestion_pages import router as suggestion_router
@@ -62,6 +65,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         async with httpx.AsyncClient(timeout=settings.registry_timeout_seconds) as http:
             app.state.registry = RegistryClient(registry_url, http)
             app.state.matching = MatchingClient(settings.matching_url, http)
+            app.state.reminders = RemindersClient(settings.reminders_url, http)
             app.state.refresher = TokenRefresher(app.state.registry)
             yield
 
@@ -88,6 +92,8 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(support_user_router)
     app.include_router(suggestion_router)
     app.include_router(my_network_router)
+    app.include_router(reminder_router)
+    app.include_router(newsletter_router)
     _install_page_errors(app)
     return app
 
@@ -130,6 +136,7 @@ def _install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(RegistryUnavailable, service_unavailable)
     app.add_exception_handler(MatchingUnavailable, service_unavailable)
+    app.add_exception_handler(RemindersUnavailable, service_unavailable)
     app.add_exception_handler(NoAccess, no_access)
     app.add_exception_handler(Rejected, registry_rejected)
     app.add_exception_handler(StarletteHTTPException, http_error)

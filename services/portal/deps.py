@@ -1,7 +1,7 @@
 """Dependencies of the portal's routes: the registry client, the page renderer, the
 logged-in person (``PrincipalDep``, or ``member_of(section)`` for a section's pages), and the
-registry (``ApiDep``) and matching (``MatchingApiDep``) as that person, refreshing an expired
-access token on the way."""
+registry (``ApiDep``), matching (``MatchingApiDep``) and reminders (``RemindersApiDep``) as
+that person, refreshing an expired access token on the way."""
 
 import re
 from collections.abc import Awaitable, Callable
@@ -21,6 +21,7 @@ from services.portal.registry_client import (
     RegistryUnavailable,
     Rejected,
 )
+from services.portal.reminders_client import RemindersClient, RemindersUnavailable
 from services.portal.templating import Templates
 from services.portal.tokens import (
     ACCESS_TOKEN,
@@ -56,6 +57,11 @@ def get_matching(request: Request) -> MatchingClient:
     return matching
 
 
+def get_reminders(request: Request) -> RemindersClient:
+    reminders: RemindersClient = request.app.state.reminders
+    return reminders
+
+
 def get_refresher(request: Request) -> TokenRefresher:
     refresher: TokenRefresher = request.app.state.refresher
     return refresher
@@ -68,6 +74,7 @@ def get_templates(request: Request) -> Templates:
 
 RegistryDep = Annotated[RegistryClient, Depends(get_registry)]
 MatchingDep = Annotated[MatchingClient, Depends(get_matching)]
+RemindersDep = Annotated[RemindersClient, Depends(get_reminders)]
 RefresherDep = Annotated[TokenRefresher, Depends(get_refresher)]
 TemplatesDep = Annotated[Templates, Depends(get_templates)]
 
@@ -131,7 +138,8 @@ def parse_answer(
 
 
 class Service(Protocol):
-    """What :class:`Api` needs of a service's client (the registry's, matching's)."""
+    """What :class:`Api` needs of a service's client (the registry's, matching's,
+    reminders')."""
 
     async def call(
         self, method: str, path: str, access_token: str, **kwargs: Any
@@ -222,3 +230,10 @@ def get_matching_api(request: Request, matching: MatchingDep, refresher: Refresh
 
 
 MatchingApiDep = Annotated[Api, Depends(get_matching_api)]
+
+
+def get_reminders_api(request: Request, reminders: RemindersDep, refresher: RefresherDep) -> Api:
+    return Api(request, reminders, refresher, RemindersUnavailable)
+
+
+RemindersApiDep = Annotated[Api, Depends(get_reminders_api)]

@@ -177,6 +177,75 @@ MY_RESOURCE_CHECK_KINDS = {
     "social_space": N_("Near me"),
 }
 
+# -- reminders (the reminders service's codes) ---------------------------------------------
+
+# What a due item or a delivery is about.
+REMINDER_KINDS = {
+    "upkeep": N_("Time to keep in touch"),
+    "consent_renewal": N_("Consent about to expire: ask to renew it"),
+    "consent_request": N_("Waiting for consent: ask for it"),
+    "stale_card": N_("Card not updated for a long time: check it"),
+    "referral_follow_up": N_("Follow up a referral"),
+    "greeting": N_("Greeting"),
+    "digest": N_("Daily summary of due items"),
+    "newsletter": N_("Newsletter"),
+}
+# Kinds whose subject is a partner, shown with a link to the partner's card.
+PARTNER_SUBJECT_KINDS = frozenset(
+    {"upkeep", "consent_renewal", "consent_request", "stale_card", "greeting"}
+)
+DUE_ITEM_STATUSES = {
+    "open": N_("Open"),
+    "snoozed": N_("Snoozed"),
+    "done": N_("Done"),
+}
+SNOOZE_DAYS = {
+    1: N_("1 day"),
+    3: N_("3 days"),
+    7: N_("1 week"),
+    14: N_("2 weeks"),
+    30: N_("1 month"),
+}
+DELIVERY_STATUSES = {
+    "failed": N_("Failed"),
+    "pending": N_("Waiting for its time"),
+    "queued": N_("In the queue"),
+    "sending": N_("Being sent"),
+    "sent": N_("Sent"),
+    "held": N_("Held for the daily summary"),
+    "cancelled": N_("Cancelled"),
+}
+DELIVERY_CHANNELS = {
+    "email": N_("E-mail"),
+    "in_app": N_("In Kortisto"),
+}
+RECIPIENT_KINDS = {
+    "staff": N_("Staff member"),
+    "partner": N_("Partner"),
+}
+QUEUES = {
+    "registry": N_("Registry events"),
+    "matching": N_("Matching events"),
+    "reminders": N_("Reminders: scans and events"),
+    "deliveries": N_("Messages to send"),
+}
+NEWSLETTER_STATUSES = {
+    "draft": N_("Draft"),
+    "scheduled": N_("Scheduled"),
+    "sending": N_("Sending"),
+    "sent": N_("Sent"),
+}
+NEWSLETTER_BLOCKS = {
+    "news": N_("News"),
+    "event": N_("Event"),
+    "new_partners": N_("New partners"),
+    "thanks": N_("Thanks"),
+}
+NEWSLETTER_LANGUAGES = {
+    "fi": N_("Finnish"),
+    "en": N_("English"),
+}
+
 ALL = {
     "partner_kinds": PARTNER_KINDS,
     "partner_statuses": PARTNER_STATUSES,
@@ -205,4 +274,14 @@ ALL = {
     "my_wish_statuses": MY_WISH_STATUSES,
     "my_referral_statuses": MY_REFERRAL_STATUSES,
     "my_resource_check_kinds": MY_RESOURCE_CHECK_KINDS,
+    "reminder_kinds": REMINDER_KINDS,
+    "due_item_statuses": DUE_ITEM_STATUSES,
+    "snooze_days": SNOOZE_DAYS,
+    "delivery_statuses": DELIVERY_STATUSES,
+    "delivery_channels": DELIVERY_CHANNELS,
+    "recipient_kinds": RECIPIENT_KINDS,
+    "queues": QUEUES,
+    "newsletter_statuses": NEWSLETTER_STATUSES,
+    "newsletter_blocks": NEWSLETTER_BLOCKS,
+    "newsletter_languages": NEWSLETTER_LANGUAGES,
 }

@@ -59,6 +59,7 @@ SECTIONS: tuple[Section, ...] = (
         N_("Reminders"),
         N_("Partners to keep in touch with, greetings and newsletters."),
         frozenset({"admin", "staff", "coordinator"}),
+        placeholder=False,
     ),
     Section(
         "meetings",

@@ -34,6 +34,19 @@ NOTICES = {
     "my_wish_added": N_("Thank you! Your wish is saved."),
     "my_consent_given": N_("Thank you! You can now see ideas for your wishes."),
     "my_consent_withdrawn": N_("Done. You will not get new ideas until you say yes again."),
+    "due_item_done": N_("The item was marked done."),
+    "due_item_snoozed": N_("The item was snoozed. It comes back when the time is up."),
+    "delivery_settings_saved": N_("Your settings were saved."),
+    "policy_saved": N_("The cadences were saved. They apply to every partner at once."),
+    "delivery_retried": N_("The delivery was queued to be sent again."),
+    "newsletter_saved": N_("The newsletter was saved as a draft."),
+    "newsletter_scheduled": N_("The newsletter was saved. It will be sent at the time set."),
+    "newsletter_sent": N_("The newsletter is on its way. Follow each recipient below."),
+    "newsletter_no_recipients": N_(
+        "Nobody could receive the newsletter: no partner who may receive it has an e-mail address."
+    ),
+    "newsletter_deleted": N_("The newsletter was deleted."),
+    "bounce_recorded": N_("The bounce was recorded and the delivery marked failed."),
 }
 
 

@@ -8,9 +8,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.portal.deps import PrincipalDep, RegistryDep, TemplatesDep
+from services.portal.deps import (
+    Api,
+    PrincipalDep,
+    RegistryDep,
+    RemindersApiDep,
+    TemplatesDep,
+    parse_answer,
+)
 from services.portal.i18n import LANGUAGES, N_
-from services.portal.navigation import SECTIONS, Section, may_enter, sections_for
+from services.portal.navigation import (
+    SECTIONS,
+    SECTIONS_BY_KEY,
+    Section,
+    may_enter,
+    sections_for,
+)
 from services.portal.notices import notify, take_notice
 from services.portal.registry_client import (
     Me,
@@ -18,6 +31,8 @@ from services.portal.registry_client import (
     RegistryUnavailable,
     Rejected,
 )
+from services.portal.reminders_client import RemindersUnavailable
+from services.portal.schemas import DueItem
 from services.portal.security import csrf_valid, rotate_csrf_token, safe_next
 from services.portal.tokens import (
     ACCESS_TOKEN,
@@ -167,9 +182,31 @@ def choose_language(
     return _see_other(safe_next(next_path))
 
 
+# The home page waits this long for the count of due items, then goes without it.
+HOME_REMINDERS_SECONDS = 3.0
+
+
+async def _open_due_items(reminders: Api, me: Me) -> int | None:
+    """How many of my due items are open, for the home page; ``None`` when the person has
+    none to have or reminders cannot tell right now (the home page never fails for it)."""
+    if not may_enter(SECTIONS_BY_KEY["reminders"], me.roles):
+        return None
+    try:
+        response = await reminders.send(
+            "GET", "/notifications", params={"status": "open"}, timeout=HOME_REMINDERS_SECONDS
+        )
+        return len(parse_answer(list[DueItem], response, RemindersUnavailable))
+    except (RemindersUnavailable, Rejected) as exc:
+        log.warning("home: due items not counted", extra={"reason": type(exc).__name__})
+        return None
+
+
 @router.get("/")
-def home(request: Request, templates: TemplatesDep, me: PrincipalDep) -> Response:
-    return templates.render(request, "home.html", _principal_context(me), private=True)
+async def home(
+    request: Request, templates: TemplatesDep, me: PrincipalDep, reminders: RemindersApiDep
+) -> Response:
+    context = {**_principal_context(me), "due_count": await _open_due_items(reminders, me)}
+    return templates.render(request, "home.html", context, private=True)
 
 
 def _section_page(section: Section) -> Callable[..., Awaitable[Response]]:

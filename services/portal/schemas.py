@@ -1,8 +1,9 @@
-"""The registry's and matching's answers as the portal reads them. Only the fields a page
-shows are declared; anything else a service adds is ignored, and an answer missing a
-declared field is treated as the service being unavailable rather than half-rendered."""
+"""The registry's, matching's and reminders' answers as the portal reads them. Only the
+fields a page shows are declared; anything else a service adds is ignored, and an answer
+missing a declared field is treated as the service being unavailable rather than
+half-rendered."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -297,3 +298,103 @@ class Referral(Answer):
     @property
     def open(self) -> bool:
         return self.status not in ("declined", "ended")
+
+
+# -- reminders ---------------------------------------------------------------------------
+
+
+class DueItem(Answer):
+    """One of my due items (an in-app notification)."""
+
+    id: str
+    kind: str
+    subject_id: str
+    subject_name: str = ""
+    due_at: datetime
+    status: str
+    snoozed_until: datetime | None = None
+
+
+class DeliverySettings(Answer):
+    digest: bool = False
+    digest_hour: int = 8
+    email_reminders: bool = True
+
+
+class Policy(Answer):
+    strong_months: int
+    weak_months: int
+    renewal_days: int
+    stale_months: int
+    quiet_start: time
+    quiet_end: time
+
+
+class Delivery(Answer):
+    id: str
+    kind: str
+    subject_id: str
+    recipient_kind: str
+    recipient_id: str
+    channel: str
+    status: str
+    attempts: int = 0
+    last_error: str | None = None
+    due_at: datetime
+    sent_at: datetime | None = None
+
+
+class WorkerHealth(Answer):
+    last_heartbeat: datetime | None = None
+    alive: bool = False
+
+
+class OperationsSummary(Answer):
+    queues: dict[str, int | None] = Field(default_factory=dict)
+    deliveries: dict[str, int] = Field(default_factory=dict)
+    worker: WorkerHealth = WorkerHealth()
+
+
+class NewsletterIssue(Answer):
+    id: str
+    audience: str
+    subject: str
+    language: str
+    blocks: list[dict[str, Any]] = Field(default_factory=list)
+    status: str
+    scheduled_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime | None = None
+    deliveries: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in ("draft", "scheduled")
+
+    @property
+    def recipients(self) -> int:
+        return sum(self.deliveries.values())
+
+
+class NewsletterPreview(Answer):
+    subject: str
+    text: str
+    html: str
+
+
+class NewsletterSent(Answer):
+    issue: NewsletterIssue
+    recipients: int
+
+
+class NewsletterRecipient(Answer):
+    partner_id: str
+    delivery_id: str
+    name: str | None = None
+    status: str
+    sent_at: datetime | None = None
+    bounced: bool = False
+    error: str | None = None
+    unsubscribed: bool = False

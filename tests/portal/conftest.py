@@ -1,6 +1,6 @@
 """Fixtures for the portal: the app in-process (pages that need no registry), and the registry,
-matching and the portal as real processes on free ports over the session's PostgreSQL
-database."""
+matching, reminders and the portal as real processes on free ports over the session's
+PostgreSQL database."""
 
 import base64
 import http.server
@@ -17,23 +17,36 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
+from email import message_from_bytes
+from email.message import Message
+from email.policy import default as default_policy
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import select, update
 
 from services.matching.runtime import Matching
 from services.matching.settings import MatchingSettings
 from services.matching.tasks import apply
 from services.portal.app import SESSION_COOKIE, create_app
 from services.portal.settings import PortalSettings
+from services.registry.models import outbox as registry_outbox
 from services.registry.reference.events import reference_payload
 from services.registry.settings import RegistrySettings
-from shared.database import Database
+from services.reminders import tasks as reminder_tasks
+from services.reminders.deliveries import sending
+from services.reminders.deliveries.service import run_due_scan
+from services.reminders.runtime import Reminders
+from services.reminders.schedules.models import Schedule
+from services.reminders.settings import RemindersSettings
+from shared.database import Database, utcnow
 from tests.conftest import FAST_PASSWORDS
 from tests.matching.conftest import index_partner
 
@@ -241,11 +254,16 @@ class PortalStack:
     pool_id: str = ""
     registry: Service | None = None
     matching: Service | None = None
+    reminders: Service | None = None
     portal: Service | None = None
     services: list[Service] = field(default_factory=list)
     # Matching in this process, over the same database and keys as the matching process:
     # what the tests use to apply the events the registry would send it.
     matching_runtime: Matching | None = None
+    # Reminders in this process, over the same database and keys as the reminders process,
+    # sending e-mail to the test SMTP server: what the tests use for the worker's part
+    # (applying the registry's events, the due scan, sending).
+    reminders_runtime: Reminders | None = None
 
     @property
     def portal_url(self) -> str:
@@ -261,6 +279,11 @@ class PortalStack:
     def matching_url(self) -> str:
         assert self.matching is not None
         return self.matching.url
+
+    @property
+    def reminders_url(self) -> str:
+        assert self.reminders is not None
+        return self.reminders.url
 
     def cli(self, *args: str) -> str:
         """Runs ``kortisto <args>`` with the stack's environment; returns its last line."""
@@ -304,22 +327,53 @@ class PortalStack:
         return "\n".join(f"--- {s.name} ---\n{s.log()}" for s in self.services)
 
 
+class Inbox:
+    """A real SMTP server on a free port, keeping what it received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+        self.controller.start()
+        self.url = f"smtp://127.0.0.1:{self.controller.port}"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+    def close(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[Inbox]:
+    server = Inbox()
+    yield server
+    server.close()
+
+
 @pytest.fixture(scope="session")
 def portal_stack(
     pg_url: str,
     registry_settings: RegistrySettings,
     tmp_path_factory: pytest.TempPathFactory,
+    inbox: Inbox,
 ) -> Iterator[PortalStack]:
-    """The registry and the portal as real processes on the session's database with the
-    default districts and categories: Anna (staff) and Olli (admin, staff) in "Test Org"
-    (``stack.organisation_id``), Pekka (admin, staff) in "Kallio ry"
+    """The registry, matching, reminders and the portal as real processes on the session's
+    database with the default districts and categories: Anna (staff) and Olli (admin, staff)
+    in "Test Org" (``stack.organisation_id``), Pekka (admin, staff) in "Kallio ry"
     (``stack.peer_organisation_id``), both organisations active in one sharing pool
-    (``stack.pool_id``). Access tokens live a few seconds only."""
+    (``stack.pool_id``). Access tokens live a few seconds only. Reminders runs on the
+    embedded broker in the stack's folder (nothing else reads its queues) and no worker:
+    tests do the worker's part with :func:`relay_to_reminders` and :func:`scan_reminders`."""
     data_dir = tmp_path_factory.mktemp("portal-stack")
     env = {key: value for key, value in os.environ.items() if not key.startswith("KORTISTO_")}
     env.update(
         KORTISTO_REGISTRY_DATABASE_URL=pg_url,
         KORTISTO_MATCHING_DATABASE_URL=pg_url,
+        KORTISTO_REMINDERS_DATABASE_URL=pg_url,
         KORTISTO_DATA_DIR=str(data_dir),
         # The session's database is shared with the in-process registry tests, which keep
         # the wrapped data keys between tests: both must wrap them with the same master key.
@@ -363,15 +417,35 @@ def portal_stack(
             )
         )
         env["KORTISTO_MATCHING_URL"] = stack.matching.url
+        stack.reminders = start_service(
+            "reminders", "services.reminders.app:create_app", env, data_dir
+        )
+        stack.services.append(stack.reminders)
+        wait_healthy(stack.reminders)
+        env["KORTISTO_REMINDERS_URL"] = stack.reminders.url
         stack.portal = start_service("portal", "services.portal.app:create_app", env, data_dir)
         stack.services.append(stack.portal)
         wait_healthy(stack.portal)
+        stack.reminders_runtime = Reminders.build(
+            RemindersSettings(
+                database_url=pg_url,
+                data_dir=data_dir,
+                master_key_file=registry_settings.resolved_master_key_file(),
+                registry_url=stack.registry.url,
+                # Unsubscribe links point at the portal, which passes them on to reminders.
+                portal_url=stack.portal.url,
+                environment="test",
+                smtp_url=inbox.url,
+            )
+        )
         yield stack
     finally:
         for service in reversed(stack.services):
             stop_service(service)
         if stack.matching_runtime is not None:
             stack.matching_runtime.database.dispose()
+        if stack.reminders_runtime is not None:
+            stack.reminders_runtime.database.dispose()
 
 
 def _pool_of_both(stack: PortalStack) -> str:
@@ -574,3 +648,58 @@ def index_for_matching(
         district=district,
     )
     return partner_id
+
+
+# -- reminders: the worker's part -------------------------------------------------------
+
+
+def relay_to_reminders(stack: PortalStack) -> int:
+    """What the worker's relay and reminders' consumer would do: the registry's events about
+    the stack's organisations (new members with their sealed contacts, partners with their
+    cadence facts, activities…) applied to reminders in the order they were written, each
+    once. Returns how many were new."""
+    runtime = stack.reminders_runtime
+    assert runtime is not None
+    ours = {stack.organisation_id, stack.peer_organisation_id}
+    registry = Database(runtime.settings.resolved_database_url(), "registry")
+    try:
+        with registry.session() as session:
+            rows = session.execute(
+                select(registry_outbox.c.id, registry_outbox.c.type, registry_outbox.c.payload)
+                .where(registry_outbox.c.type.in_(tuple(reminder_tasks.HANDLERS)))
+                .order_by(registry_outbox.c.created_at)
+            ).all()
+    finally:
+        registry.dispose()
+    applied = 0
+    for row in rows:
+        if row.payload.get("organisation_id") in ours:
+            message = {"id": row.id, "source": "registry", "type": row.type, "payload": row.payload}
+            applied += reminder_tasks.apply(runtime, message)
+    return applied
+
+
+def make_due(stack: PortalStack, subject_id: str, kind: str = "upkeep") -> None:
+    """The subject's schedule of ``kind`` falls due a minute ago."""
+    runtime = stack.reminders_runtime
+    assert runtime is not None
+    with runtime.database.session() as session:
+        changed = session.execute(
+            update(Schedule)
+            .where(Schedule.subject_id == subject_id, Schedule.kind == kind)
+            .values(next_due_at=utcnow() - timedelta(minutes=1), status="active")
+        )
+        assert changed.rowcount == 1, f"no {kind} schedule for {subject_id}"  # type: ignore[attr-defined]
+
+
+def scan_reminders(stack: PortalStack, send: bool = True) -> list[str]:
+    """Beat's due scan; with ``send`` every delivery it queued is then sent (to the test
+    SMTP server) as the worker would. Returns the queued ids."""
+    runtime = stack.reminders_runtime
+    assert runtime is not None
+    queued: list[str] = []
+    run_due_scan(runtime.database, 100, queued.extend)
+    if send:
+        for delivery_id in queued:
+            sending.send(runtime, delivery_id)
+    return queued

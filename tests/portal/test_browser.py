@@ -85,8 +85,8 @@ def test_log_in_switch_language_and_log_out(page: Page, portal_stack: PortalStac
     expect(page).to_have_title("Home – Kortisto")
     menu = page.get_by_role("navigation", name="Main menu")
     menu.get_by_role("link", name="Reminders").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Reminders")
-    expect(page.locator("main")).to_contain_text("Coming soon")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My due items")
+    expect(page.locator("main")).not_to_contain_text("Coming soon")
     expect(
         page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Reminders")
     ).to_have_attribute("aria-current", "page")

@@ -81,9 +81,10 @@ def test_staff_member_logs_in_and_sees_their_sections(portal: httpx.Client) -> N
     for personal in (ANNA_NAME, "Anna", ANNA_EMAIL, "Test Org"):
         assert personal not in readable
 
-    placeholder = portal.get("/reminders")
-    assert placeholder.status_code == 200
-    assert "Tulossa pian" in placeholder.text
+    reminders = portal.get("/reminders")
+    assert reminders.status_code == 200
+    assert "<h1>Omat muistutukset</h1>" in reminders.text
+    assert "Tulossa pian" not in reminders.text
     partners = portal.get("/partners")
     assert partners.status_code == 200
     assert "<h1>Verkostokumppanit</h1>" in partners.text
