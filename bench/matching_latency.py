@@ -17,8 +17,8 @@ the end) and a master key in a temporary folder:
    consent lets matching hold. Every partner holds `matching` consent; most are pooled,
    some not, a few shared with the first organisation by name. They are stored as
    ``apply_partner_upserted`` stores them (document sealed under a new subject key, one
-   ``Resource`` per offer, skill, card and available resource, its terms analysed with the
-   real analyzer over the text and the category labels, BM25 weights, HMAC-hashed terms)
+   ``Resource`` per offer, skill, card and available resource, its own text analysed with
+   the real analyzer, BM25 weights, HMAC-hashed terms)
    but in bulk: ``--workers`` processes compute the rows and the parent loads them with
    COPY, the keys and indexes of the three index tables built once after the load;
 3. checks the bulk path against the real one: ``--verify`` partners are left out of the
@@ -74,7 +74,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import combinations
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -88,10 +87,8 @@ from sqlalchemy.orm import Session
 from bench import search as words
 from services.matching.index import service as index
 from services.matching.index.documents import easy_read, resources_of, step_free
-from services.matching.index.models import IndexedPartner, Resource, ResourceTerm
-from services.matching.ranking import relevance
+from services.matching.index.models import IndexedPartner, Posting, Resource, resource_key
 from services.matching.ranking.text import fold
-from services.matching.reference.service import category_text
 from services.matching.runtime import Matching
 from services.matching.settings import MatchingSettings
 from services.matching.suggestions.service import Need, rank, suggest
@@ -115,8 +112,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMIN_DSN = "postgresql://root@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379"
 WISHES_FILE = ROOT / "bench" / "data" / "matching-eval" / "wishes.json"
-# The baseline is measured in two forms: the wish's own words without stop words, with its
-# category labels (the same input Kortisto's query gets), and literally all words.
+# The baseline is measured in two forms: the wish's own words without stop words (the same
+# input Kortisto's query gets), and literally all words.
 SIDES = ("kortisto", "baseline", "all words")
 TARGET_MS = 50.0
 UPDATE_TARGET_MS = 1000.0
@@ -147,7 +144,7 @@ DISTRICTS = words.DISTRICTS  # (postal code, name, genitive)
 FIRST_NAMES, LAST_NAMES = words.FIRST_NAMES, words.LAST_NAMES
 
 # The themes of bench/search.py's categories as codes of the default categories (the PTV
-# service classes), whose labels in three languages are indexed with each resource.
+# service classes), whose labels in three languages ranking matches a wish against.
 CATEGORY_CODES = {
     "housing": "P1",
     "food": "P5.20",
@@ -411,8 +408,8 @@ _COLUMNS = {
     "matching.indexed_partners": "partner_id organisation_id kind district_code category_codes "
     "tie_strength last_contact_on shared_with step_free easy_read document_encrypted event_at "
     "rebuild_generation indexed_at",
-    "matching.resources": "id partner_id kind position length slots",
-    "matching.resource_terms": "resource_id term weight",
+    "matching.resources": "id key partner_id kind position length slots",
+    "matching.resource_postings": "resource_key term weight",
     "plain.resources": "id partner_id organisation_id pool_shared shared_with_organisations "
     "kind title text",
 }
@@ -448,9 +445,7 @@ def _shared_with(purposes: Sequence[str]) -> str:
     return "|" + "".join(f"{p}|" for p in purposes if p.startswith(("pool:", "organisation:")))
 
 
-def index_rows(
-    bulk: SimpleNamespace, spec: Spec, world: World, labels: dict[tuple[str, ...], str]
-) -> dict[str, list[Row]]:
+def index_rows(bulk: SimpleNamespace, spec: Spec, world: World) -> dict[str, list[Row]]:
     """The rows ``apply_partner_upserted`` and ``_index_resources`` write for the partner's
     first event, and the plain table's twin of each resource."""
     document = spec.document
@@ -480,22 +475,19 @@ def index_rows(
     }
     rows: dict[str, list[Row]] = defaultdict(list)
     rows["matching.indexed_partners"].append(partner)
-    label_text = labels[spec.category_codes]
     named = [p.split(":", 1)[1] for p in spec.purposes if p.startswith("organisation:")]
     for draft in resources_of(spec.kind, document):
-        found_by = f"{draft.text} {label_text}"
-        frequencies = bulk.analyzer.document_terms(found_by)
-        if not frequencies:
-            continue
-        weights = relevance.postings(frequencies, index.AVERAGE_LENGTH)
+        length, weights = index.resource_postings(bulk.analyzer, draft.text)
         resource_id = f"{spec.id}:{draft.kind}:{draft.position}"
+        key = resource_key(resource_id)
         rows["matching.resources"].append(
             {
                 "id": resource_id,
+                "key": key,
                 "partner_id": spec.id,
                 "kind": draft.kind,
                 "position": draft.position,
-                "length": relevance.document_length(frequencies),
+                "length": length,
                 "slots": [slot.as_dict() for slot in draft.slots],
             }
         )
@@ -503,8 +495,8 @@ def index_rows(
         for term, hashed in zip(
             terms, index.hashed_terms(NO_SESSION, cast(Matching, bulk), terms), strict=True
         ):
-            rows["matching.resource_terms"].append(
-                {"resource_id": resource_id, "term": hashed, "weight": weights[term]}
+            rows["matching.resource_postings"].append(
+                {"resource_key": key, "term": hashed, "weight": weights[term]}
             )
         rows["plain.resources"].append(
             {
@@ -515,7 +507,7 @@ def index_rows(
                 "shared_with_organisations": named,
                 "kind": draft.kind,
                 "title": draft.title,
-                "text": found_by,
+                "text": draft.text,
             }
         )
     return rows
@@ -524,8 +516,8 @@ def index_rows(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(bulk: SimpleNamespace, world: World, seed: int, labels: Any) -> None:
-    _WORKER.update(bulk=bulk, world=world, seed=seed, labels=labels)
+def _init_worker(bulk: SimpleNamespace, world: World, seed: int) -> None:
+    _WORKER.update(bulk=bulk, world=world, seed=seed)
 
 
 def seal_batch(indexes: Sequence[int]) -> dict[str, bytes]:
@@ -536,7 +528,7 @@ def seal_batch(indexes: Sequence[int]) -> dict[str, bytes]:
         lines: dict[str, list[str]] = defaultdict(list)
         for number in indexes:
             spec = make_spec(number, _WORKER["world"], _WORKER["seed"])
-            for table, rows in index_rows(bulk, spec, _WORKER["world"], _WORKER["labels"]).items():
+            for table, rows in index_rows(bulk, spec, _WORKER["world"]).items():
                 lines[table].extend(_copy_line(table, row) for row in rows)
         lines["matching.data_keys"] = [
             _copy_line("matching.data_keys", key) for key in bulk.keyring.new_keys
@@ -670,17 +662,7 @@ def known_keys(matching: Matching, world: World) -> dict[tuple[str, str], DataKe
     return known
 
 
-def label_texts(matching: Matching, world: World) -> dict[tuple[str, ...], str]:
-    """``category_text`` (the real function) of every set of one to three categories."""
-    labels = {}
-    with matching.database.session() as session:
-        for size in (1, 2, 3):
-            for codes in combinations(CODES, size):
-                labels[codes] = category_text(session, world.organisations[0], list(codes))
-    return labels
-
-
-INDEX_TABLES = ("matching.indexed_partners", "matching.resources", "matching.resource_terms")
+INDEX_TABLES = ("matching.indexed_partners", "matching.resources", "matching.resource_postings")
 LOADED_TABLES = (*INDEX_TABLES, "plain.resources")
 
 
@@ -759,7 +741,6 @@ def seed_partners(
         keyring=BulkKeyring(matching.keyring, known_keys(matching, world)),
         analyzer=matching.analyzer,  # loaded before the fork, shared by the workers
     )
-    labels = label_texts(matching, world)
     numbers = [n for n in range(count) if n not in skip]
     batches = [numbers[i : i + args.batch] for i in range(0, len(numbers), args.batch)]
     dsn = libpq_dsn(matching.database.url)
@@ -767,7 +748,7 @@ def seed_partners(
     started = time.perf_counter()
     context = multiprocessing.get_context("fork")
     with (
-        context.Pool(args.workers, _init_worker, (bulk, world, args.seed, labels)) as pool,
+        context.Pool(args.workers, _init_worker, (bulk, world, args.seed)) as pool,
         psycopg.connect(dsn) as conn,
     ):
         with deferred_keys_and_indexes(conn, LOADED_TABLES):
@@ -823,14 +804,14 @@ def _stored(session: Session, partner_id: str) -> tuple[tuple[Any, ...], set[Any
         partner.easy_read,
     )
     resources = {
-        (r.id, r.kind, r.position, r.length, json.dumps(r.slots))
+        (r.id, r.key, r.kind, r.position, r.length, json.dumps(r.slots))
         for r in session.scalars(select(Resource).where(Resource.partner_id == partner_id))
     }
     terms = {
         (resource_id, term, weight)
         for resource_id, term, weight in session.execute(
-            select(ResourceTerm.resource_id, ResourceTerm.term, ResourceTerm.weight)
-            .join(Resource, Resource.id == ResourceTerm.resource_id)
+            select(Resource.id, Posting.term, Posting.weight)
+            .join(Resource, Resource.key == Posting.resource_key)
             .where(Resource.partner_id == partner_id)
         )
     }
@@ -847,10 +828,13 @@ def _computed(rows: dict[str, list[Row]]) -> tuple[tuple[Any, ...], set[Any], se
     p = rows["matching.indexed_partners"][0]
     coarse = tuple(p[c] for c in PARTNER_FIELDS)
     resources = {
-        (r["id"], r["kind"], r["position"], r["length"], json.dumps(r["slots"]))
+        (r["id"], r["key"], r["kind"], r["position"], r["length"], json.dumps(r["slots"]))
         for r in rows["matching.resources"]
     }
-    terms = {(t["resource_id"], t["term"], t["weight"]) for t in rows["matching.resource_terms"]}
+    ids = {r["key"]: r["id"] for r in rows["matching.resources"]}
+    terms = {
+        (ids[t["resource_key"]], t["term"], t["weight"]) for t in rows["matching.resource_postings"]
+    }
     return coarse, resources, terms
 
 
@@ -871,13 +855,12 @@ def verify(
         keyring=BulkKeyring(matching.keyring, known_keys(matching, world)),
         analyzer=matching.analyzer,
     )
-    labels = label_texts(matching, world)
     terms = resources = 0
     with matching.database.session() as session:
         for number in sample:
             spec = make_spec(number, world, seed)
             stored = _stored(session, spec.id)
-            expected = _computed(index_rows(bulk, spec, world, labels))
+            expected = _computed(index_rows(bulk, spec, world))
             for what, got, want in zip(
                 ("partner", "resources", "terms"), stored, expected, strict=True
             ):
@@ -1163,18 +1146,18 @@ class Breakdown:
     def classify(self, statement: str) -> str:
         if "data_keys" in statement:
             return f"sql: data-key look-ups ({self.inside or 'other'})"
-        if "sum(" in statement and "resource_terms" in statement:
-            return "sql: candidates, BM25 scoring (top 200)"
-        if "count(*)" in statement and "resource_terms" in statement:
+        if "sum(" in statement and "resource_postings" in statement:
+            return "sql: candidates by text (BM25, visibility, top 200 with their rows)"
+        if "?|" in statement or "referrals" in statement:
+            return "sql: candidates by category (partners, then their resources)"
+        if "count(*)" in statement and "resource_postings" in statement:
             return "sql: candidates, document frequencies"
         if "count(*)" in statement and "FROM matching.resources" in statement:
             return "sql: candidates, count of all resources"
         if "pool_memberships" in statement:
             return "sql: candidates, pool members"
-        if "JOIN matching.indexed_partners" in statement:
-            return "sql: the 200 candidates' rows"
-        if "referrals" in statement:
-            return "sql: open requests (fairness)"
+        if "document_encrypted" in statement:
+            return "sql: the shown partners' sealed cards"
         return "sql: wish, person, consent, reference, outbox"
 
     @contextmanager
@@ -1189,7 +1172,7 @@ class Breakdown:
             self.statements += 1
             component = self.classify(statement)
             self.add(component, time.perf_counter() - started.pop())
-            if component.startswith("sql: candidates, BM25") and self.current is not None:
+            if component.startswith("sql: candidates by text") and self.current is not None:
                 self.scoring[self.current] = (statement, parameters)
 
         def timed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
@@ -1206,6 +1189,9 @@ class Breakdown:
         event.listen(engine, "before_cursor_execute", before)
         event.listen(engine, "after_cursor_execute", after)
         keyring.decrypt = timed("decrypt (wish, profile, 10 documents)", keyring.decrypt)  # type: ignore[method-assign]
+        keyring.open_documents = timed(  # type: ignore[method-assign]
+            "decrypt (wish, profile, 10 documents)", keyring.open_documents
+        )
         keyring.term_indexes = timed("hmac of the query terms", keyring.term_indexes)  # type: ignore[method-assign]
         analyzer.query_terms = timed("analysing the wish", analyzer.query_terms)  # type: ignore[method-assign]
         try:
@@ -1213,7 +1199,8 @@ class Breakdown:
         finally:
             event.remove(engine, "before_cursor_execute", before)
             event.remove(engine, "after_cursor_execute", after)
-            del keyring.decrypt, keyring.term_indexes, analyzer.query_terms
+            del keyring.decrypt, keyring.open_documents, keyring.term_indexes
+            del analyzer.query_terms
 
     def report(self, total: float, runs: int) -> list[str]:
         parts = dict(self.seconds)
@@ -1256,9 +1243,9 @@ def postings_of(matching: Matching, timer: Breakdown) -> dict[BenchWish, int]:
     found = {}
     with matching.database.engine.connect() as conn:
         for wish, (_, parameters) in timer.scoring.items():
-            terms = [v for k, v in parameters.items() if k.startswith("term_")]
+            terms = parameters["held"]
             found[wish] = conn.execute(
-                text("SELECT count(*) FROM matching.resource_terms WHERE term = ANY(:terms)"),
+                text("SELECT count(*) FROM matching.resource_postings WHERE term = ANY(:terms)"),
                 {"terms": terms},
             ).scalar_one()
     return found
@@ -1346,7 +1333,8 @@ def make_update(matching: Matching, world: World, spec: Spec, word: str) -> Upda
         }
     )
     changed_at = datetime.now(UTC).isoformat(timespec="microseconds")
-    query = matching.analyzer.query_terms(word, "fi")
+    # Some of the words are English: the language is guessed, as for a resource's text.
+    query = matching.analyzer.query_terms(word, None)
     return Update(
         spec,
         word,
@@ -1360,7 +1348,7 @@ def visible(matching: Matching, world: World, update: Update) -> bool:
     need = Need(world.own, None, frozenset(), frozenset(), (), frozenset())
     with matching.database.session() as session:
         ranked = rank(session, matching, need, update.query, 10)
-    return any(r.resource.id == update.resource_id for r in ranked)
+    return any(r.candidate.resource_id == update.resource_id for r in ranked)
 
 
 def stored(engine: Engine, update: Update) -> bool:

@@ -18,31 +18,53 @@ One run, no database:
     uv run python bench/matching_quality.py --worst 15   # more of the worst wishes
 
 A ranker is a function ``rank(wish_text, language) -> [doc_id, ...]`` built by a factory from
-the corpus; the service's real index can be plugged in with ``--ranker module:factory``.
+the corpus. Kortisto's default ranker indexes as the service does (each resource's own text,
+its weights stored with the index's fixed average length: ``resource_postings``) and scores
+in memory. ``--ranker module:factory`` plugs in another; ``--ranker
+bench.matching_quality:database_factory`` is the service's real index: the resources applied
+as `partner.upserted` events to a throw-away PostgreSQL database and ranked by its candidate
+SQL over the hashed terms (PostgreSQL as ``KORTISTO_BENCH_ADMIN_DSN``, default root on
+127.0.0.1; about 15 s more).
 Results and what they mean: docs/matching-text.md.
 """
 
 import argparse
+import atexit
 import csv
 import dataclasses
 import importlib
 import json
 import math
+import os
+import secrets
+import shutil
 import statistics
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
+import psycopg
 
+from services.matching.index.service import AVERAGE_LENGTH, resource_postings
+from services.matching.ranking import relevance
 from services.matching.ranking.relevance import MemoryIndex
 from services.matching.ranking.text import Analyzer
+from services.matching.runtime import Matching
+from services.matching.settings import MatchingSettings
+from services.matching.suggestions import candidates
+from services.matching.tasks import apply
+from shared import migrations
+from shared.crypto import seal_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT.parent / "shared" / "data"
 EVAL_DIR = ROOT / "bench" / "data" / "matching-eval"
 K = 10
+ADMIN_DSN = os.environ.get("KORTISTO_BENCH_ADMIN_DSN", "postgresql://root@127.0.0.1:5432/postgres")
 
 
 @dataclass(frozen=True)
@@ -109,17 +131,37 @@ def load_wishes(eval_dir: Path = EVAL_DIR) -> list[Wish]:
 
 
 def kortisto_factory(
-    analyzer: Analyzer | None = None, use_document_language: bool = False
+    analyzer: Analyzer | None = None,
+    use_document_language: bool = False,
+    fixed_average: bool = True,
 ) -> RankerFactory:
-    """Kortisto's in-memory ranker. Resources' languages are not given to the analyzer by
-    default: in the resource file they are unknown, so the analyzer guesses."""
+    """Kortisto's ranker in memory, indexing as the service does: a resource's own text,
+    its language guessed (in the resource file it is unknown), its weights stored with the
+    index's fixed average length. The variants give the language, or normalise lengths by
+    the corpus's own average."""
     analyzer = analyzer or Analyzer.load(DATA_DIR)
 
     def factory(docs: Sequence[Document]) -> Ranker:
-        index = MemoryIndex.build(
-            (d.id, analyzer.document_terms(d.text, d.language if use_document_language else None))
-            for d in docs
-        )
+        if not fixed_average:
+            index = MemoryIndex.build(
+                (
+                    d.id,
+                    analyzer.document_terms(d.text, d.language if use_document_language else None),
+                )
+                for d in docs
+            )
+        elif use_document_language:
+            index = MemoryIndex.of_postings(
+                (
+                    d.id,
+                    relevance.postings(analyzer.document_terms(d.text, d.language), AVERAGE_LENGTH),
+                )
+                for d in docs
+            )
+        else:
+            index = MemoryIndex.of_postings(
+                (d.id, resource_postings(analyzer, d.text)[1]) for d in docs
+            )
 
         def rank(text: str, language: str | None) -> list[str]:
             return [doc_id for doc_id, _ in index.search(analyzer.query_terms(text, language), K)]
@@ -127,6 +169,69 @@ def kortisto_factory(
         return rank
 
     return factory
+
+
+def database_factory(docs: Sequence[Document]) -> Ranker:
+    """The service's real index: a throw-away database with the ``matching`` schema, each
+    resource applied through ``tasks.apply`` as the `partner.upserted` of an organisation
+    with one offer (the resource's text), ranked by ``candidates.find`` over the hashed
+    terms, which is how suggestions pick by text. The database goes at exit."""
+    name = f"kortisto_quality_{secrets.token_hex(4)}"
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    data_dir = Path(tempfile.mkdtemp(prefix="kortisto-quality-"))
+    base = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    matching = Matching.build(
+        MatchingSettings(
+            data_dir=data_dir,
+            database_url=f"{base}/{name}",
+            environment="test",
+            reference_data_dir=DATA_DIR,
+        )
+    )
+
+    def drop() -> None:
+        matching.database.dispose()
+        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    atexit.register(drop)
+    migrations.upgrade("matching", matching.database)
+    organisation = str(uuid.uuid4())
+    documents: dict[str, str] = {}  # partner id -> document id
+    for doc in docs:
+        partner_id = str(uuid.uuid4())
+        documents[partner_id] = doc.id
+        card = {"name": "", "offers": [{"title": doc.text, "description": "", "schedule": ""}]}
+        payload = {
+            "changed_at": "2026-01-01T00:00:00+00:00",
+            "rebuild_generation": 0,
+            "partner_id": partner_id,
+            "organisation_id": organisation,
+            "kind": "organisation",
+            "status": "active",
+            "district_code": None,
+            "category_codes": [],
+            "tie_strength": "weak",
+            "last_contact_on": None,
+            "purposes": ["matching"],
+            "matching": True,
+            "sealed": seal_for(matching.keyring.provider, "matching", partner_id, card),
+        }
+        message = {"id": str(uuid.uuid4()), "source": "registry", "type": "partner.upserted"}
+        if not apply(matching, {**message, "payload": payload}):
+            raise SystemExit(f"{doc.id} was not indexed")
+
+    def rank(text: str, language: str | None) -> list[str]:
+        query = matching.analyzer.query_terms(text, language)
+        with matching.database.session() as session:
+            weighed = candidates.weigh(session, matching, query)
+            visible = candidates.visible_to(session, organisation)
+            found = candidates.find(session, visible, weighed, limit=K)
+        return [documents[c.partner_id] for c in found]
+
+    return rank
 
 
 def baseline_factory(docs: Sequence[Document]) -> Ranker:
@@ -224,17 +329,22 @@ def check_judgments(docs: Sequence[Document], wishes: Sequence[Wish]) -> None:
 
 
 def ablations(docs: Sequence[Document], wishes: Sequence[Wish], base: Analyzer) -> None:
-    variants: dict[str, tuple[Analyzer, bool]] = {
-        "full analyzer (default)": (base, False),
-        "resources' languages given": (base, True),
-        "no language guess (fi+en stems)": (dataclasses.replace(base, guess=False), False),
-        "no compound parts": (dataclasses.replace(base, part_weight=0.0), False),
-        "no concept bridge": (dataclasses.replace(base, concept_weight=0.0), False),
-        "stems only": (dataclasses.replace(base, part_weight=0.0, concept_weight=0.0), False),
+    variants: dict[str, tuple[Analyzer, bool, bool]] = {
+        "full analyzer (default)": (base, False, True),
+        "resources' languages given": (base, True, True),
+        "corpus average length, not 24": (base, False, False),
+        "no language guess (fi+en stems)": (dataclasses.replace(base, guess=False), False, True),
+        "no compound parts": (dataclasses.replace(base, part_weight=0.0), False, True),
+        "no concept bridge": (dataclasses.replace(base, concept_weight=0.0), False, True),
+        "stems only": (
+            dataclasses.replace(base, part_weight=0.0, concept_weight=0.0),
+            False,
+            True,
+        ),
     }
     print(f"\n{'Kortisto variant':<34} {'nDCG all':>9} {'fi':>6} {'en':>6} {'cross':>6}")
-    for name, (analyzer, given) in variants.items():
-        s = summary(evaluate(kortisto_factory(analyzer, given)(docs), wishes))
+    for name, (analyzer, given, fixed) in variants.items():
+        s = summary(evaluate(kortisto_factory(analyzer, given, fixed)(docs), wishes))
         row = "".join(f" {s[g][0]:>6.3f}" for g in ("fi", "en", "cross"))
         print(f"{name:<34} {s['all'][0]:>9.3f}{row}")
 

@@ -9,10 +9,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.matching.index.statistics import CorpusStatistics
+from services.matching.keyring import MatchingKeyring
 from services.matching.models import SCHEMA, data_keys
 from services.matching.ranking.text import Analyzer
+from services.matching.reference.labels import ReferenceCopy
 from services.matching.settings import MatchingSettings
-from shared.crypto import KeyFileProvider, Keyring
+from shared.crypto import KeyFileProvider
 from shared.database import Database
 
 
@@ -20,7 +22,7 @@ from shared.database import Database
 class Matching:
     settings: MatchingSettings
     database: Database
-    keyring: Keyring
+    keyring: MatchingKeyring
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -31,6 +33,12 @@ class Matching:
     def statistics(self) -> CorpusStatistics:
         return CorpusStatistics(self.settings.statistics_seconds)
 
+    @cached_property
+    def reference(self) -> ReferenceCopy:
+        """District neighbours and category labels' terms, read again after the same time
+        as the counts."""
+        return ReferenceCopy(self.settings.statistics_seconds)
+
     @classmethod
     def build(cls, settings: MatchingSettings) -> "Matching":
         embedded = settings.environment != "production"
@@ -38,7 +46,7 @@ class Matching:
         return cls(
             settings=settings,
             database=Database(settings.resolved_database_url(), SCHEMA),
-            keyring=Keyring(provider, data_keys, "matching"),
+            keyring=MatchingKeyring(provider, data_keys, "matching"),
         )
 
 

@@ -11,6 +11,7 @@ from services.registry.consent.api import router as consent_router
 from services.registry.districts.api import router as districts_router
 from services.registry.identity.api import router as identity_router
 from services.registry.partners.api import router as partners_router
+from services.registry.planning.api import router as planning_router
 from services.registry.pools.api import router as pools_router
 from services.registry.reference.api import router as reference_router
 from services.registry.runtime import Registry
@@ -46,6 +47,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         activities_router,
         access_router,
         aggregates_router,
+        planning_router,
         reference_router,
         districts_router,
         transfer_router,

@@ -1,8 +1,8 @@
 """What the registry does with other services' events: a referral step in matching becomes
 an activity on the partner, partners shown to another organisation in suggestions go into
 the owner's access log, a pending partner whose time ran out in reminders' schedule is
-erased, and a partner who used a newsletter's unsubscribe link withdraws `newsletter`
-consent."""
+erased, a partner who used a newsletter's unsubscribe link withdraws `newsletter`
+consent, and a changed wish updates the planners' copy of demand."""
 
 from datetime import date
 
@@ -17,6 +17,7 @@ from services.registry.identity.models import Organisation
 from services.registry.partners import rights, sharing
 from services.registry.partners.models import Partner, PartnerStatus
 from services.registry.partners.service import after_consent_change
+from services.registry.planning import demand
 from services.registry.runtime import Registry
 from shared.auth import Principal
 from shared.events import Event
@@ -100,3 +101,8 @@ def apply_newsletter_unsubscribed(session: Session, registry: Registry, event: E
     )
     if ended:
         after_consent_change(session, registry, partner)
+
+
+def apply_wish_changed(session: Session, registry: Registry, event: Event) -> None:
+    """Counts only: the wish's organisation, district, categories and whether it is open."""
+    demand.record_wish(session, event.payload)

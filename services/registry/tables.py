@@ -7,6 +7,7 @@ from services.registry.consent import models as consent_models
 from services.registry.districts import models as district_models
 from services.registry.identity import models as identity_models
 from services.registry.partners import models as partner_models
+from services.registry.planning import models as planning_models
 from services.registry.pools import models as pool_models
 from services.registry.reference import models as reference_models
 
@@ -18,6 +19,7 @@ __all__ = [
     "district_models",
     "identity_models",
     "partner_models",
+    "planning_models",
     "pool_models",
     "reference_models",
 ]

@@ -1,5 +1,5 @@
 """Registry's Celery tasks: relaying its outbox to the subscribing services' queues,
-applying other services' events, and the periodic purge."""
+applying other services' events, the periodic purge and the monthly planning snapshot."""
 
 from collections.abc import Callable
 from functools import cache
@@ -13,9 +13,11 @@ from services.registry.events import (
     apply_partners_shown,
     apply_purge_due,
     apply_referral_changed,
+    apply_wish_changed,
 )
 from services.registry.models import outbox, processed_events
 from services.registry.partners import rights
+from services.registry.planning import snapshots
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from shared.events import Event, relay_pending
@@ -44,6 +46,13 @@ def purge_pending() -> int:
         return rights.purge_pending(session, registry)
 
 
+@shared_task(name="registry.planning.snapshot")
+def planning_snapshot() -> int:
+    """This month's coverage snapshot of every planning organisation that has none yet."""
+    with worker_registry().database.session() as session:
+        return snapshots.take_monthly(session)
+
+
 @shared_task(name="registry.events.relay")
 def relay() -> int:
     return relay_pending(worker_registry().database, outbox, "registry", _send)
@@ -54,6 +63,7 @@ HANDLERS: dict[str, Callable[[Session, Registry, Event], None]] = {
     "partners.shown": apply_partners_shown,
     "partner.purge_due": apply_purge_due,
     "newsletter.unsubscribed": apply_newsletter_unsubscribed,
+    "wish.changed": apply_wish_changed,
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from services.matching.index.models import IndexedPartner, IndexTombstone, Resource, ResourceTerm
+from services.matching.index.models import IndexedPartner, IndexTombstone, Posting, Resource
 from services.matching.runtime import Matching
 from services.matching.tasks import apply
 from shared.crypto import SubjectShredded
@@ -56,10 +56,10 @@ def test_a_partner_becomes_resources_with_hashed_terms_and_a_sealed_card(
         )
         assert stored["name"] == f"{CANARY} ry"
         dump = session.execute(
-            text("SELECT string_agg(t::text, ' ') FROM matching.resource_terms t")
+            text("SELECT string_agg(t::text, ' ') FROM matching.resource_postings t")
         ).scalar_one()
         assert CANARY.lower() not in dump.lower() and "kokki" not in dump.lower()
-        assert session.scalar(select(func.count()).select_from(ResourceTerm)) > 5
+        assert session.scalar(select(func.count()).select_from(Posting)) > 5
 
 
 def test_a_late_older_event_does_not_win(matching: Matching) -> None:

@@ -149,3 +149,32 @@ def test_fairness_spreads_requests(
     again = suggestions(org, wish_id)
     assert again[0]["partner_id"] == other
     assert "busy" in {r["code"] for r in again[1]["reasons"]}
+
+
+def test_a_wish_meets_a_partner_through_its_categorys_labels_nearest_first(
+    matching: Matching, orgs: list[Org]
+) -> None:
+    org = orgs[0]
+    near = index_partner(matching, org.id, club("Tiistain ryhmä"), categories=("P27.1",))
+    far = index_partner(
+        matching, org.id, club("Tiistain ryhmä"), categories=("P27.1",), district="00980"
+    )
+    index_partner(matching, org.id, club("Tiistain ryhmä"), categories=("P1",))
+    person = support_user(org)
+    found = suggestions(org, wish(org, person, "I'd like to do sports", language="en"))
+    assert [s["partner_id"] for s in found] == [near, far]
+    reasons = {r["code"]: r for r in found[0]["reasons"]}
+    assert reasons["category"]["weight"] == 0.15
+    assert "words" not in reasons and "same_district" in reasons
+
+
+def test_a_category_the_worker_picked_brings_in_its_partners(
+    matching: Matching, orgs: list[Org]
+) -> None:
+    org = orgs[0]
+    housing = index_partner(matching, org.id, club("Tiistain ryhmä"), categories=("P1",))
+    index_partner(matching, org.id, club("Tiistain ryhmä"), categories=("P27.1",))
+    person = support_user(org)
+    found = suggestions(org, wish(org, person, "haluan jotain", category_codes=["P1"]))
+    assert [s["partner_id"] for s in found] == [housing]
+    assert "category" in {r["code"] for r in found[0]["reasons"]}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.matching.index.models import Resource, ResourceTerm
+from services.matching.index.models import Posting, Resource
 
 
 @dataclass
@@ -32,14 +32,18 @@ class CorpusStatistics:
         if missing:
             counted = dict(
                 session.execute(
-                    select(ResourceTerm.term, func.count())
-                    .where(ResourceTerm.term.in_(missing))
-                    .group_by(ResourceTerm.term)
+                    select(Posting.term, func.count())
+                    .where(Posting.term.in_(missing))
+                    .group_by(Posting.term)
                 ).all()
             )
             for term in missing:
                 fresh[term] = counted.get(term, 0)
-                self._frequencies[term] = (now, fresh[term])
+                # A term no resource holds is not remembered: the next resource that has it
+                # must be found at once (an update is visible within a second), and counting
+                # an absent term is one probe of the index.
+                if fresh[term]:
+                    self._frequencies[term] = (now, fresh[term])
         if len(self._frequencies) > 100_000:  # a long-running process keeps only recent words
             self._frequencies = {
                 t: v for t, v in self._frequencies.items() if now - v[0] < self.seconds

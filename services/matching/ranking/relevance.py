@@ -88,15 +88,24 @@ class MemoryIndex:
     def build(
         cls, documents: Iterable[tuple[str, Mapping[str, float]]], k1: float = K1, b: float = B
     ) -> "MemoryIndex":
+        """From analysed resources (term -> weighted frequency), normalised by their own
+        average length."""
         analysed = list(documents)
         average = sum(document_length(t) for _, t in analysed) / len(analysed) if analysed else 0.0
+        return cls.of_postings((doc_id, postings(t, average, k1, b)) for doc_id, t in analysed)
+
+    @classmethod
+    def of_postings(cls, documents: Iterable[tuple[str, Mapping[str, float]]]) -> "MemoryIndex":
+        """From resources' stored weights, as the database index keeps them."""
         frequency: dict[str, int] = defaultdict(int)
         by_term: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for doc_id, terms in analysed:
-            for term, weight in postings(terms, average, k1, b).items():
+        count = 0
+        for doc_id, weights in documents:
+            count += 1
+            for term, weight in weights.items():
                 frequency[term] += 1
                 by_term[term].append((doc_id, weight))
-        return cls(CorpusStats(len(analysed), dict(frequency)), dict(by_term))
+        return cls(CorpusStats(count, dict(frequency)), dict(by_term))
 
     def search(self, query_terms: Mapping[str, float], limit: int = 10) -> list[tuple[str, float]]:
         """The best ``limit`` resources as (id, score), best first; ties by id."""

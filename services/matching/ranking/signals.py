@@ -3,8 +3,10 @@ district distance, availability, accessibility, tie strength, freshness of conta
 fairness of load. Each is a number in [0, 1] (1 = best) with a reason when it matters."""
 
 import re
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import date, time
+from functools import lru_cache
 from typing import Any
 
 # Weekday words in Finnish, Swedish and English (stems that the inflected forms share:
@@ -33,11 +35,7 @@ class Slot:
 
     @classmethod
     def of(cls, value: dict[str, Any]) -> "Slot":
-        return cls(
-            int(value["weekday"]),
-            time.fromisoformat(str(value["start"])),
-            time.fromisoformat(str(value["end"])),
-        )
+        return _slot(int(value["weekday"]), str(value["start"]), str(value["end"]))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +46,12 @@ class Slot:
 
     def overlaps(self, other: "Slot") -> bool:
         return self.weekday == other.weekday and self.start < other.end and other.start < self.end
+
+
+@lru_cache(maxsize=4096)
+def _slot(weekday: int, start: str, end: str) -> Slot:
+    """Stored slots repeat (a week has few usual times): each is parsed once."""
+    return Slot(weekday, time.fromisoformat(start), time.fromisoformat(end))
 
 
 def _weekday(word: str) -> int | None:
@@ -82,14 +86,14 @@ def parse_schedule(text: str) -> list[Slot]:
     return [Slot(day, start, end) for day in sorted(days)]
 
 
-def shared_days(wanted: list[Slot], offered: list[Slot]) -> list[int] | None:
+def shared_days(wanted: Sequence[Slot], offered: Sequence[Slot]) -> list[int] | None:
     """The weekdays on which the two meet; None when either side has not said."""
     if not wanted or not offered:
         return None
     return sorted({w.weekday for w in wanted for o in offered if w.overlaps(o)})
 
 
-def district_closeness(home: str | None, there: str | None, neighbours: set[str]) -> str | None:
+def district_closeness(home: str | None, there: str | None, neighbours: Set[str]) -> str | None:
     """``same``, ``neighbour`` or ``further``; None when a district is not known."""
     if not home or not there:
         return None

@@ -51,11 +51,6 @@ def find_district(session: Session, organisation_id: str, code: str) -> District
     return max(rows, key=lambda d: d.scope != DEFAULTS, default=None)
 
 
-def neighbours(session: Session, organisation_id: str, code: str) -> set[str]:
-    district = find_district(session, organisation_id, code)
-    return set(district.neighbour_codes) if district else set()
-
-
 def category_labels(
     session: Session, organisation_id: str, codes: list[str]
 ) -> dict[str, CategoryLabel]:
@@ -68,12 +63,3 @@ def category_labels(
         )
     )
     return {row.code: row for row in rows}
-
-
-def category_text(session: Session, organisation_id: str, codes: list[str]) -> str:
-    """The categories' labels in every language: the words that let a wish in one language
-    find a resource described in another."""
-    labels = category_labels(session, organisation_id, codes)
-    return " ".join(
-        f"{label.label_fi} {label.label_sv} {label.label_en}" for label in labels.values()
-    )

@@ -1,28 +1,30 @@
-"""Suggestions for a wish: candidates found by text, then ranked on every signal, each with
-its reasons and a plain sentence for the support user.
+"""Suggestions for a wish: candidates found by their words and by their categories, then
+ranked on every signal, the shown few with their reasons and a plain sentence for the
+support user.
 
 The score is a weighted sum of signals in [0, 1] (text relevance relative to the best
 candidate, category, district, availability, accessibility, tie strength, freshness),
 multiplied by fairness so that a partner already asked many times yields to others, and
-lowered when the resource happens only at times the person is not free."""
+lowered when the resource happens only at times the person is not free. Every candidate is
+scored; only the shown ones get their reasons worded."""
 
-from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.matching.index.documents import resource_title
-from services.matching.index.models import IndexedPartner, Resource
-from services.matching.index.service import partner_document
+from services.matching.index.models import IndexedPartner
 from services.matching.models import outbox
 from services.matching.ranking import signals
 from services.matching.ranking.signals import Slot
-from services.matching.reference.service import neighbours
-from services.matching.referrals.models import OPEN_STATUSES, Referral
+from services.matching.reference.labels import Key, Labels, coverage
+from services.matching.reference.models import DEFAULTS
 from services.matching.runtime import Matching
 from services.matching.suggestions import candidates
+from services.matching.suggestions.candidates import Candidate
 from services.matching.suggestions.explain import Reason, phrase, sentence
 from services.matching.suggestions.schemas import ReasonOut, SuggestionOut, SuggestionsOut
 from services.matching.support_users import service as support_users
@@ -42,6 +44,9 @@ WEIGHTS = {
     "freshness": 0.06,
 }
 NOT_AVAILABLE = 0.4  # multiplier when the resource is only on days the person is busy
+# A category whose labels say at least this share of a wish counts as one the wish names: it
+# gives a reason, and its partners near the person become candidates without a shared word.
+CATEGORY_MATCH = 0.5
 
 
 @dataclass(frozen=True)
@@ -57,126 +62,179 @@ class Need:
 
 
 @dataclass(frozen=True)
+class CategoryFit:
+    """How well a partner's categories fit the wish: 1 for one picked for the wish, else the
+    share of the wish that the best of their labels say (0 when none)."""
+
+    value: float
+    codes: tuple[str, ...]
+
+
+NO_CATEGORY = CategoryFit(0.0, ())
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Each signal's value in [0, 1] for one resource and person, and what the multipliers
+    depend on."""
+
+    parts: dict[str, float]
+    closeness: str | None  # same | neighbour | further; None when a district is unknown
+    days: list[int] | None  # weekdays both are free; None when either has not said
+    access: list[str]  # the person's accessibility needs the place meets (step_free, …)
+
+    def total(self, open_requests: int) -> float:
+        value = sum(WEIGHTS[name] * v for name, v in self.parts.items())
+        if self.days == []:
+            value *= NOT_AVAILABLE
+        return value * signals.fairness(open_requests)
+
+
+@dataclass(frozen=True)
 class Ranked:
-    resource: Resource
-    partner: IndexedPartner
+    candidate: Candidate
     score: float
     reasons: list[Reason]
 
 
-def _accessibility(need: Need, partner: IndexedPartner) -> tuple[float, list[Reason]]:
+def _accessibility(need: Need, candidate: Candidate) -> tuple[float, list[str]]:
     if not need.accessibility:
         return 1.0, []
-    scores, reasons = [], []
+    scores, met = [], []
     if "step_free" in need.accessibility:
-        scores.append(1.0 if partner.step_free else 0.4)
-        if partner.step_free:
-            reasons.append(Reason("step_free", WEIGHTS["accessibility"]))
+        scores.append(1.0 if candidate.step_free else 0.4)
+        if candidate.step_free:
+            met.append("step_free")
     if "easy_read" in need.accessibility:
-        scores.append(1.0 if partner.easy_read else 0.5)
-        if partner.easy_read:
-            reasons.append(Reason("easy_read", WEIGHTS["accessibility"]))
+        scores.append(1.0 if candidate.easy_read else 0.5)
+        if candidate.easy_read:
+            met.append("easy_read")
     if "company_to_travel" in need.accessibility:  # nearer is easier to reach together
-        scores.append(1.0 if partner.district_code == need.district_code else 0.6)
-    return sum(scores) / len(scores), reasons
+        scores.append(1.0 if candidate.district_code == need.district_code else 0.6)
+    return sum(scores) / len(scores), met
 
 
-def score(
-    need: Need,
-    resource: Resource,
-    partner: IndexedPartner,
-    text: float,
-    open_requests: int,
-    today: date,
-) -> tuple[float, list[Reason]]:
-    """One resource's score for one person; pure, so ranking is testable on its own."""
-    reasons: list[Reason] = []
-    parts = {"words": text}
-    if text > 0:
-        reasons.append(Reason("words", round(WEIGHTS["words"] * text, 3)))
-    shared_categories = sorted(need.categories & set(partner.category_codes))
-    parts["category"] = 1.0 if shared_categories else 0.0
-    if shared_categories:
-        reasons.append(Reason("category", WEIGHTS["category"], {"codes": shared_categories}))
+def signals_of(
+    need: Need, candidate: Candidate, text: float, category: CategoryFit, today: date
+) -> Signals:
+    """The signals of one resource for one person; pure, so ranking is testable on its own.
+    Only numbers: every candidate is scored, the reasons are worded for the shown few."""
     closeness = signals.district_closeness(
-        need.district_code, partner.district_code, set(need.neighbours)
+        need.district_code, candidate.district_code, need.neighbours
     )
-    parts["district"] = signals.DISTRICT_SCORE[closeness]
-    if closeness in ("same", "neighbour"):
-        code = "same_district" if closeness == "same" else "neighbour_district"
-        reasons.append(Reason(code, round(WEIGHTS["district"] * parts["district"], 3)))
-    days = signals.shared_days(list(need.free), [Slot.of(s) for s in resource.slots])
-    parts["availability"] = 0.5 if days is None else (1.0 if days else 0.0)
-    if days:
-        reasons.append(Reason("available", WEIGHTS["availability"], {"weekdays": days}))
-    parts["accessibility"], access_reasons = _accessibility(need, partner)
-    reasons.extend(access_reasons)
-    parts["tie"] = 1.0 if partner.tie_strength == "strong" else 0.5
-    if partner.tie_strength == "strong":
-        reasons.append(Reason("strong_tie", WEIGHTS["tie"] * 0.5))
-    parts["freshness"] = signals.freshness(partner.last_contact_on, today)
+    days = signals.shared_days(need.free, candidate.slots)
+    accessibility, access = _accessibility(need, candidate)
+    parts = {
+        "words": text,
+        "category": category.value,
+        "district": signals.DISTRICT_SCORE[closeness],
+        "availability": 0.5 if days is None else (1.0 if days else 0.0),
+        "accessibility": accessibility,
+        "tie": 1.0 if candidate.tie_strength == "strong" else 0.5,
+        "freshness": signals.freshness(candidate.last_contact_on, today),
+    }
+    return Signals(parts, closeness, days, access)
+
+
+def reasons(
+    need: Need, candidate: Candidate, category: CategoryFit, found: Signals
+) -> list[Reason]:
+    """Why the resource scored as it did, each with what it added (or took away)."""
+    parts = found.parts
+    out: list[Reason] = []
+    if parts["words"] > 0:
+        out.append(Reason("words", round(WEIGHTS["words"] * parts["words"], 3)))
+    if category.value >= CATEGORY_MATCH:
+        weight = round(WEIGHTS["category"] * category.value, 3)
+        out.append(Reason("category", weight, {"codes": list(category.codes)}))
+    if found.closeness in ("same", "neighbour"):
+        code = "same_district" if found.closeness == "same" else "neighbour_district"
+        out.append(Reason(code, round(WEIGHTS["district"] * parts["district"], 3)))
+    if found.days:
+        out.append(Reason("available", WEIGHTS["availability"], {"weekdays": found.days}))
+    out.extend(Reason(code, WEIGHTS["accessibility"]) for code in found.access)
+    if candidate.tie_strength == "strong":
+        out.append(Reason("strong_tie", WEIGHTS["tie"] * 0.5))
     if parts["freshness"] == 1.0:
-        reasons.append(Reason("recent_contact", WEIGHTS["freshness"] * 0.8))
+        out.append(Reason("recent_contact", WEIGHTS["freshness"] * 0.8))
     total = sum(WEIGHTS[name] * value for name, value in parts.items())
-    if days == []:
-        reasons.append(Reason("not_available", round(total * (NOT_AVAILABLE - 1), 3)))
+    if found.days == []:
+        out.append(Reason("not_available", round(total * (NOT_AVAILABLE - 1), 3)))
         total *= NOT_AVAILABLE
-    fair = signals.fairness(open_requests)
+    fair = signals.fairness(candidate.open_requests)
     if fair < 1.0:
-        reasons.append(
-            Reason("busy", round(total * (fair - 1), 3), {"open_requests": open_requests})
-        )
-        total *= fair
-    if partner.organisation_id != need.organisation_id:
-        reasons.append(Reason("other_organisation", 0.0))
-    return total, reasons
+        busy = round(total * (fair - 1), 3)
+        out.append(Reason("busy", busy, {"open_requests": candidate.open_requests}))
+    if candidate.organisation_id != need.organisation_id:
+        out.append(Reason("other_organisation", 0.0))
+    return out
 
 
-def _open_requests(session: Session, partner_ids: list[str]) -> Counter[str]:
-    rows = session.execute(
-        select(Referral.partner_id, func.count())
-        .where(Referral.partner_id.in_(partner_ids), Referral.status.in_(OPEN_STATUSES))
-        .group_by(Referral.partner_id)
-    ).all()
-    return Counter({partner_id: count for partner_id, count in rows})
+def category_fit(
+    need: Need, candidate: Candidate, labels: Labels, said: Mapping[Key, float]
+) -> CategoryFit:
+    """A category picked for the wish fits fully; otherwise the partner's category whose
+    labels (in the partner's organisation's words, else the defaults) say most of the wish."""
+    picked = sorted(need.categories.intersection(candidate.category_codes))
+    if picked:
+        return CategoryFit(1.0, tuple(picked))
+    best, codes = 0.0, []
+    for code in candidate.category_codes:
+        key = labels.key(candidate.organisation_id, code)
+        value = said.get(key, 0.0) if key else 0.0
+        if value > best:
+            best, codes = value, [code]
+        elif value == best and value > 0:
+            codes.append(code)
+    return CategoryFit(best, tuple(sorted(codes))) if best > 0 else NO_CATEGORY
 
 
 def rank(
     session: Session, matching: Matching, need: Need, query: dict[str, float], limit: int
 ) -> list[Ranked]:
-    found = candidates.find(session, matching, need.organisation_id, query)
+    weighed = candidates.weigh(session, matching, query)
+    visible = candidates.visible_to(session, need.organisation_id)
+    found = candidates.find(session, visible, weighed)
+    labels = matching.reference.read(session, matching.analyzer).labels
+    said = coverage(weighed.meaning, labels)
+    # Categories the wish names: picked by the worker, or said by its words in the labels
+    # of the organisation's own categories or the defaults.
+    named = need.categories | {
+        code
+        for (scope, code), value in said.items()
+        if value >= CATEGORY_MATCH and scope in (DEFAULTS, need.organisation_id)
+    }
+    if named:
+        known = {c.resource_id for c in found}
+        found += [
+            c
+            for c in candidates.in_categories(
+                session, visible, sorted(named), need.district_code, sorted(need.neighbours)
+            )
+            if c.resource_id not in known
+        ]
     if not found:
         return []
     best = max(c.relevance for c in found) or 1.0
-    relevance = {c.resource_id: c.relevance / best for c in found}
-    rows = session.execute(
-        select(Resource, IndexedPartner)
-        .join(IndexedPartner, IndexedPartner.partner_id == Resource.partner_id)
-        .where(Resource.id.in_(relevance))
-        # the sealed cards are read for the shown few only
-        .options(defer(IndexedPartner.document_encrypted))
-    ).all()
-    requests = _open_requests(session, list({p.partner_id for _, p in rows}))
     today = date.today()
-    ranked = []
-    for resource, partner in rows:
-        value, reasons = score(
-            need, resource, partner, relevance[resource.id], requests[partner.partner_id], today
-        )
-        ranked.append(Ranked(resource, partner, value, reasons))
-    ranked.sort(key=lambda r: (-r.score, r.resource.id))
-    return _one_per_partner(ranked)[:limit]
-
-
-def _one_per_partner(ranked: list[Ranked]) -> list[Ranked]:
-    """A partner's best resource only: ten suggestions should be ten different doors."""
+    scored = []
+    for candidate in found:
+        fit = category_fit(need, candidate, labels, said)
+        found_signals = signals_of(need, candidate, candidate.relevance / best, fit, today)
+        value = found_signals.total(candidate.open_requests)
+        scored.append((-value, candidate.resource_id, candidate, fit, found_signals))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    shown: list[Ranked] = []
     seen: set[str] = set()
-    kept = []
-    for item in ranked:
-        if item.partner.partner_id not in seen:
-            seen.add(item.partner.partner_id)
-            kept.append(item)
-    return kept
+    for value, _, candidate, fit, found_signals in scored:
+        # A partner's best resource only: ten suggestions should be ten different doors.
+        if candidate.partner_id in seen:
+            continue
+        seen.add(candidate.partner_id)
+        shown.append(Ranked(candidate, -value, reasons(need, candidate, fit, found_signals)))
+        if len(shown) == limit:
+            break
+    return shown
 
 
 def suggest(
@@ -187,41 +245,65 @@ def suggest(
         raise ConsentMissing("the support user has not agreed to be matched", field="matching")
     if wish.status not in ("open", "in_progress"):
         raise Invalid("status", "suggestions are for open wishes")
-    profile: Profile = support_users.profile(session, matching, person)
+    # The wish and the profile are sealed with the person's key: opened together.
+    text, sealed_profile = matching.keyring.open_documents(
+        session,
+        [
+            ("wishes", wish.id, wish.text_encrypted),
+            (support_users.TABLE, person.id, person.profile_encrypted),
+        ],
+    )
+    profile = Profile.model_validate(sealed_profile)
     need = Need(
         organisation_id=person.organisation_id,
         district_code=person.district_code,
-        neighbours=frozenset(
-            neighbours(session, person.organisation_id, person.district_code)
-            if person.district_code
-            else ()
+        neighbours=matching.reference.read(session, matching.analyzer).neighbours(
+            person.organisation_id, person.district_code
         ),
         categories=frozenset(wish.category_codes),
         free=tuple(Slot(s.weekday, s.start, s.end) for s in profile.availability),
         accessibility=frozenset(a.value for a in profile.accessibility),
     )
-    text = wishes.view(session, matching, wish).text
-    query = matching.analyzer.query_terms(text, wish.language)
+    query = matching.analyzer.query_terms(str(text), wish.language)
     ranked = rank(session, matching, need, query, limit)
-    items = [_suggestion(session, matching, need, r) for r in ranked]
-    _record_shown(session, principal, [r.partner for r in ranked])
+    items = _suggestions(session, matching, need, ranked)
+    _record_shown(session, principal, [r.candidate for r in ranked])
     return SuggestionsOut(wish_id=wish.id, items=items)
 
 
-def _suggestion(session: Session, matching: Matching, need: Need, ranked: Ranked) -> SuggestionOut:
-    partner, resource = ranked.partner, ranked.resource
-    document = partner_document(session, matching, partner)
-    title = resource_title(document, resource.kind, resource.position)
+def _suggestions(
+    session: Session, matching: Matching, need: Need, ranked: list[Ranked]
+) -> list[SuggestionOut]:
+    """The shown few, with their partners' sealed cards read and opened together."""
+    if not ranked:
+        return []
+    shown = [r.candidate.partner_id for r in ranked]
+    sealed = [
+        ("indexed_partners", partner_id, blob)
+        for partner_id, blob in session.execute(
+            select(IndexedPartner.partner_id, IndexedPartner.document_encrypted).where(
+                IndexedPartner.partner_id.in_(shown)
+            )
+        )
+    ]
+    opened = matching.keyring.open_documents(session, sealed)
+    documents = dict(zip((partner_id for _, partner_id, _ in sealed), opened, strict=True))
+    return [_suggestion(need, r, documents[r.candidate.partner_id]) for r in ranked]
+
+
+def _suggestion(need: Need, ranked: Ranked, document: dict[str, object]) -> SuggestionOut:
+    candidate = ranked.candidate
+    title = resource_title(document, candidate.kind, candidate.position)
     return SuggestionOut(
-        resource_id=resource.id,
-        partner_id=partner.partner_id,
-        partner_kind=partner.kind,
-        organisation_id=partner.organisation_id,
-        own_organisation=partner.organisation_id == need.organisation_id,
-        kind=resource.kind,
+        resource_id=candidate.resource_id,
+        partner_id=candidate.partner_id,
+        partner_kind=candidate.partner_kind,
+        organisation_id=candidate.organisation_id,
+        own_organisation=candidate.organisation_id == need.organisation_id,
+        kind=candidate.kind,
         title=title,
         partner_name=str(document.get("name", "")),
-        district_code=partner.district_code,
+        district_code=candidate.district_code,
         score=round(ranked.score, 4),
         reasons=[
             ReasonOut(
@@ -233,11 +315,11 @@ def _suggestion(session: Session, matching: Matching, need: Need, ranked: Ranked
     )
 
 
-def _record_shown(session: Session, principal: Principal, partners: list[IndexedPartner]) -> None:
+def _record_shown(session: Session, principal: Principal, shown: list[Candidate]) -> None:
     """Showing another organisation's partner is a cross-organisation read: the registry
     writes it into the owner's access log."""
     foreign = sorted(
-        {p.partner_id for p in partners if p.organisation_id != principal.organisation_id}
+        {c.partner_id for c in shown if c.organisation_id != principal.organisation_id}
     )
     if foreign:
         publish(

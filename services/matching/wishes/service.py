@@ -102,9 +102,16 @@ def add_wish(
 
 
 def find_wish(session: Session, principal: Principal, wish_id: str) -> tuple[SupportUser, Wish]:
-    wish = session.get(Wish, wish_id)
-    if wish is None or wish.organisation_id != principal.organisation_id:
+    # The wish with its person in one statement; ``support_users.find`` then checks the
+    # caller against the person already loaded.
+    found = session.execute(
+        select(Wish, SupportUser)
+        .join(SupportUser, SupportUser.id == Wish.support_user_id)
+        .where(Wish.id == wish_id)
+    ).first()
+    if found is None or found[0].organisation_id != principal.organisation_id:
         raise NotFound("no such wish")
+    wish = found[0]
     return support_users.find(session, principal, wish.support_user_id), wish
 
 
