@@ -19,6 +19,7 @@ from services.portal.deps import LoginRequired, NoAccess
 from services.portal.district_pages import router as district_router
 from services.portal.i18n import load_translations
 from services.portal.matching_client import MatchingClient, MatchingUnavailable
+from services.portal.meeting_pages import router as meeting_router
 from services.portal.my_network_pages import router as my_network_router
 from services.portal.navigation import sections_for
 from services.portal.newsletter_pages import router as newsletter_router
@@ -94,6 +95,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(my_network_router)
     app.include_router(reminder_router)
     app.include_router(newsletter_router)
+    app.include_router(meeting_router)
     _install_page_errors(app)
     return app
 

@@ -189,6 +189,10 @@ REMINDER_KINDS = {
     "greeting": N_("Greeting"),
     "digest": N_("Daily summary of due items"),
     "newsletter": N_("Newsletter"),
+    "action_item": N_("A task agreed at a review meeting"),
+    "meeting_invitation": N_("Meeting invitation"),
+    "meeting_cancel": N_("Meeting cancelled"),
+    "matter_update": N_("Progress update on a matter"),
 }
 # Kinds whose subject is a partner, shown with a link to the partner's card.
 PARTNER_SUBJECT_KINDS = frozenset(
@@ -222,6 +226,7 @@ DELIVERY_CHANNELS = {
 RECIPIENT_KINDS = {
     "staff": N_("Staff member"),
     "partner": N_("Partner"),
+    "participant": N_("Meeting participant"),
 }
 QUEUES = {
     "registry": N_("Registry events"),
@@ -244,6 +249,87 @@ NEWSLETTER_BLOCKS = {
 NEWSLETTER_LANGUAGES = {
     "fi": N_("Finnish"),
     "en": N_("English"),
+}
+
+# -- review meetings (the reminders service's codes) ----------------------------------------
+
+URGENCIES = {
+    "low": N_("Can wait"),
+    "normal": N_("Normal"),
+    "high": N_("Pressing"),
+    "urgent": N_("Urgent"),
+}
+DECISION_LEVELS = {
+    "official": N_("An official can decide"),
+    "political": N_("A political decision is needed"),
+}
+CADENCES = {
+    "": N_("No regular meetings"),
+    "6": N_("Twice a year"),
+    "12": N_("Once a year"),
+}
+MATTER_STATUSES = {
+    "open": N_("Going on"),
+    "closed": N_("Closed"),
+}
+# The planning checklist: each step's name and what it means.
+PLANNING_STEPS = {
+    "federation_contact": N_("First contact with the federation"),
+    "choose_invitees": N_("Choosing whom to invite"),
+    "contact_municipality": N_("Contacting the municipality"),
+    "agree_arrangements": N_("Time, place and invitations"),
+    "book_expert": N_("Booking a federation expert"),
+}
+PLANNING_STEP_HINTS = {
+    "federation_contact": N_("Tell the federation the need, the goal and the schedule."),
+    "choose_invitees": N_(
+        "The officials who can decide the matter, and the decision-makers when a political "
+        "decision is needed. At most about ten people."
+    ),
+    "contact_municipality": N_("Tell the municipality why the meeting is needed."),
+    "agree_arrangements": N_("Agree the time and the place, and who sends the invitations."),
+    "book_expert": N_("An expert of the federation joins the meeting remotely."),
+}
+STEP_STATUSES = {
+    "todo": N_("Not started"),
+    "doing": N_("Under way"),
+    "done": N_("Done"),
+    "not_needed": N_("Not needed"),
+}
+PARTICIPANT_ROLES = {
+    "association_officer": N_("Association officer"),
+    "concerned": N_("Person the matter concerns"),
+    "official": N_("Municipal official"),
+    "decision_maker": N_("Decision-maker"),
+    "federation_staff": N_("Federation staff"),
+    "remote_expert": N_("Expert joining remotely"),
+}
+REPLIES = {
+    "needs_action": N_("No reply yet"),
+    "accepted": N_("Coming"),
+    "tentative": N_("Maybe"),
+    "declined": N_("Cannot come"),
+}
+MEETING_STATUSES = {
+    "proposed": N_("Proposed from the series"),
+    "planned": N_("Planned"),
+    "held": N_("Held"),
+    "cancelled": N_("Cancelled"),
+}
+# The five questions of the evaluation after a meeting, each answered 1-5.
+EVALUATION_QUESTIONS = {
+    "aim_clear": N_("The aim of the meeting was clear."),
+    "right_people": N_("The right people were there."),
+    "everyone_heard": N_("Everyone was heard."),
+    "outcome_realistic": N_("The outcome is realistic."),
+    "next_steps_clear": N_("The next steps are clear."),
+}
+EVALUATION_SCALE = {
+    "1": N_("1 – not at all"),
+    "2": "2",
+    "3": "3",
+    "4": "4",
+    "5": N_("5 – fully"),
 }
 
 ALL = {
@@ -284,4 +370,16 @@ ALL = {
     "newsletter_statuses": NEWSLETTER_STATUSES,
     "newsletter_blocks": NEWSLETTER_BLOCKS,
     "newsletter_languages": NEWSLETTER_LANGUAGES,
+    "urgencies": URGENCIES,
+    "decision_levels": DECISION_LEVELS,
+    "cadences": CADENCES,
+    "matter_statuses": MATTER_STATUSES,
+    "planning_steps": PLANNING_STEPS,
+    "planning_step_hints": PLANNING_STEP_HINTS,
+    "step_statuses": STEP_STATUSES,
+    "participant_roles": PARTICIPANT_ROLES,
+    "replies": REPLIES,
+    "meeting_statuses": MEETING_STATUSES,
+    "evaluation_questions": EVALUATION_QUESTIONS,
+    "evaluation_scale": EVALUATION_SCALE,
 }

@@ -67,6 +67,7 @@ SECTIONS: tuple[Section, ...] = (
         N_("Meetings"),
         N_("Review meetings with municipal officials and their follow-up."),
         frozenset({"admin", "coordinator"}),
+        placeholder=False,
     ),
     Section(
         "planner",

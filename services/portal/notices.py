@@ -47,6 +47,33 @@ NOTICES = {
     ),
     "newsletter_deleted": N_("The newsletter was deleted."),
     "bounce_recorded": N_("The bounce was recorded and the delivery marked failed."),
+    "matter_created": N_("The matter was saved. Start with the planning checklist."),
+    "step_saved": N_("The step was saved."),
+    "meeting_created": N_("The meeting was saved. Send the invitations when it is ready."),
+    "meeting_invited": N_(
+        "The invitations are on their way, each with a calendar entry. Record the replies below."
+    ),
+    "meeting_saved": N_("The meeting was saved."),
+    "meeting_updated_sent": N_(
+        "The meeting was changed. Every participant gets the change as an update to their "
+        "calendar entry."
+    ),
+    "meeting_cancelled": N_("The meeting was cancelled."),
+    "meeting_cancelled_sent": N_(
+        "The meeting was cancelled. Every participant gets the cancellation in their calendar."
+    ),
+    "reply_recorded": N_("The reply was recorded."),
+    "outcome_recorded": N_(
+        "The outcome was recorded. The tasks are now reminders to their owners, and the next "
+        "meeting is in the series below."
+    ),
+    "outcome_recorded_no_next": N_(
+        "The outcome was recorded. The tasks are now reminders to their owners."
+    ),
+    "outcome_confirmed": N_("The confirmation was recorded."),
+    "evaluation_saved": N_(
+        "The evaluation was saved without a name. You can enter the next one below."
+    ),
 }
 
 

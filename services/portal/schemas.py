@@ -398,3 +398,100 @@ class NewsletterRecipient(Answer):
     bounced: bool = False
     error: str | None = None
     unsubscribed: bool = False
+
+
+# -- review meetings (reminders) -------------------------------------------------------------
+
+
+class MemberContact(Member):
+    """A member of the organisation with the e-mail address the registry gives its
+    colleagues: what a meeting's participant row is filled from."""
+
+    email: str = ""
+
+
+class Matter(Answer):
+    id: str
+    topic: str
+    aim: str
+    why: str
+    urgency: str
+    decision_level: str
+    board: str = ""
+    board_chair: str = ""
+    decision_timeline: str = ""
+    procurement_timeline: str = ""
+    contact_user_id: str
+    shared_will_confirmed_on: date
+    cadence_months: int | None = None
+    status: str
+    created_at: datetime
+
+
+class PlanningStep(Answer):
+    id: str
+    kind: str
+    position: int
+    owner_user_id: str | None = None
+    status: str
+    due_on: date | None = None
+    note: str = ""
+
+
+class MeetingParticipant(Answer):
+    id: str
+    role: str
+    name: str
+    email: str
+    user_id: str | None = None
+    reply: str
+    outcome_confirmed_at: datetime | None = None
+
+
+class Meeting(Answer):
+    id: str
+    matter_id: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    online_link: str = ""
+    invitations_by: str = ""
+    agenda: str = ""
+    minutes: str = ""
+    outcome: str = ""
+    status: str
+    sequence: int = 0
+    participants: list[MeetingParticipant] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def changeable(self) -> bool:
+        return self.status in ("planned", "proposed")
+
+
+class ActionItem(Answer):
+    id: str
+    title: str
+    owner_user_id: str
+    due_on: date
+    done: bool = False
+
+
+class MeetingOutcome(Answer):
+    meeting: Meeting
+    action_items: list[ActionItem] = Field(default_factory=list)
+    next_meeting: Meeting | None = None
+
+
+class ProgressUpdate(Answer):
+    id: str
+    text: str
+    recipients: int
+    newsletter_block: dict[str, str] = Field(default_factory=dict)
+    created_at: datetime
+
+
+class EvaluationSummary(Answer):
+    evaluations: int
+    averages: dict[str, float] = Field(default_factory=dict)
+    comments: list[str] = Field(default_factory=list)
