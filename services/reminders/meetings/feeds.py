@@ -8,11 +8,11 @@ import hmac
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.reminders.meetings.calendar import Attendee, calendar, meeting_event, uid_of
+from services.reminders.meetings.calendar import calendar
 from services.reminders.meetings.models import Matter, Meeting, Participant
+from services.reminders.meetings.participants import calendar_event
 from services.reminders.runtime import Reminders
 from shared.auth import Principal
-from shared.crypto.documents import open_document
 from shared.errors import NotFound
 
 # Feed tokens are signed with a keyed hash kept in reminders' keyring (wrapped by the
@@ -55,32 +55,16 @@ def feed(session: Session, reminders: Reminders, token: str) -> bytes:
         query = query.where(
             Meeting.id.in_(select(Participant.meeting_id).where(Participant.user_id == user_id))
         )
-    events = []
-    for meeting in session.scalars(query.order_by(Meeting.starts_at)):
-        matter = session.get(Matter, meeting.matter_id)
-        people = session.scalars(select(Participant).where(Participant.meeting_id == meeting.id))
-        attendees = []
-        for person in people:
-            contact = open_document(
-                reminders.keyring,
-                session,
-                "meeting_participants",
-                person.id,
-                person.contact_encrypted,
-            )
-            attendees.append(Attendee(contact["name"], contact["email"], person.reply))
-        events.append(
-            meeting_event(
-                uid=uid_of(meeting.id, reminders.settings.mail_domain),
-                sequence=meeting.sequence,
-                summary=matter.topic if matter else "",
-                description=meeting.agenda,
-                starts_at=meeting.starts_at,
-                ends_at=meeting.ends_at,
-                location=" / ".join(p for p in (meeting.place, meeting.online_link) if p),
-                organizer=reminders.settings.mail_from.split("<")[-1].strip(">").strip(),
-                attendees=attendees,
-                cancelled=meeting.status == "cancelled",
-            )
+    events = [
+        calendar_event(
+            session,
+            reminders,
+            meeting,
+            session.get(Matter, meeting.matter_id),
+            sequence=meeting.sequence,
+            description=meeting.agenda,
+            cancelled=meeting.status == "cancelled",
         )
+        for meeting in session.scalars(query.order_by(Meeting.starts_at))
+    ]
     return calendar("PUBLISH", events)

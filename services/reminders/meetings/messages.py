@@ -7,29 +7,12 @@ from sqlalchemy.orm import Session
 
 from services.reminders.deliveries import messages
 from services.reminders.deliveries.models import Delivery
-from services.reminders.meetings.calendar import Attendee, calendar, meeting_event, uid_of
+from services.reminders.meetings.calendar import calendar
 from services.reminders.meetings.models import Matter, Meeting, Participant, ProgressUpdate
+from services.reminders.meetings.participants import calendar_event, contact_of, location_of
 from services.reminders.runtime import Reminders
-from shared.crypto.documents import open_document
 
 MEETING_KINDS = ("meeting_invitation", "meeting_cancel", "matter_update")
-
-
-def _contact(session: Session, reminders: Reminders, person: Participant) -> dict[str, str]:
-    found: dict[str, str] = open_document(
-        reminders.keyring, session, "meeting_participants", person.id, person.contact_encrypted
-    )
-    return found
-
-
-def _attendees(session: Session, reminders: Reminders, meeting_id: str) -> list[Attendee]:
-    from services.reminders.meetings.service import participants_of
-
-    found = []
-    for person in participants_of(session, meeting_id):
-        contact = _contact(session, reminders, person)
-        found.append(Attendee(contact["name"], contact["email"], person.reply))
-    return found
 
 
 def compose(session: Session, reminders: Reminders, delivery: Delivery) -> EmailMessage:
@@ -37,7 +20,7 @@ def compose(session: Session, reminders: Reminders, delivery: Delivery) -> Email
     person = session.get(Participant, delivery.recipient_id)
     if person is None:
         raise LookupError("the participant is no longer in the meeting")
-    contact = _contact(session, reminders, person)
+    contact = contact_of(session, reminders, person)
     message = messages.envelope(
         delivery, contact["email"], sender=settings.mail_from, domain=settings.mail_domain
     )
@@ -56,17 +39,14 @@ def compose(session: Session, reminders: Reminders, delivery: Delivery) -> Email
     cancelled = delivery.kind == "meeting_cancel"
     # The calendar entry as it is now, with the SEQUENCE this delivery was made for.
     sequence = int(delivery.idempotency_key.split(":")[1])
-    location = " / ".join(part for part in (meeting.place, meeting.online_link) if part)
-    event = meeting_event(
-        uid=uid_of(meeting.id, settings.mail_domain),
+    location = location_of(meeting)
+    event = calendar_event(
+        session,
+        reminders,
+        meeting,
+        matter,
         sequence=sequence,
-        summary=matter.topic,
         description=meeting.agenda or matter.aim,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
-        location=location,
-        organizer=settings.mail_from.split("<")[-1].strip(">").strip(),
-        attendees=_attendees(session, reminders, meeting.id),
         cancelled=cancelled,
     )
     method = "CANCEL" if cancelled else "REQUEST"

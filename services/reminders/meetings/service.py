@@ -21,6 +21,7 @@ from services.reminders.meetings.models import (
     PlanningStepKind,
     ProgressUpdate,
 )
+from services.reminders.meetings.participants import contact_of, participants_of, seal_contact
 from services.reminders.meetings.schemas import (
     ActionItemOut,
     EvaluationIn,
@@ -47,7 +48,6 @@ from services.reminders.schedules import service as schedules
 from services.reminders.schedules.clock import add_months, at_local
 from services.reminders.schedules.models import ScheduleKind
 from shared.auth import Principal
-from shared.crypto.documents import open_document, seal_document
 from shared.database import new_id, utcnow
 from shared.errors import Forbidden, Invalid, NotFound
 
@@ -143,19 +143,6 @@ def update_step(
 # --- meetings ------------------------------------------------------------------------------
 
 
-def _contact(
-    session: Session, reminders: Reminders, participant: Participant, organisation_id: str
-) -> dict[str, str]:
-    document: dict[str, str] = open_document(
-        reminders.keyring,
-        session,
-        "meeting_participants",
-        participant.id,
-        participant.contact_encrypted,
-    )
-    return document
-
-
 def _add_participant(
     session: Session, reminders: Reminders, meeting: Meeting, data: ParticipantIn, field: str
 ) -> Participant:
@@ -164,21 +151,10 @@ def _add_participant(
     participant = Participant(
         id=new_id(), meeting_id=meeting.id, role=data.role.value, user_id=data.user_id
     )
-    participant.contact_encrypted = seal_document(
-        reminders.keyring,
-        session,
-        organisation_id=meeting.organisation_id,
-        subject_id=None,
-        table="meeting_participants",
-        row_id=participant.id,
-        document={"name": data.name, "email": str(data.email)},
-    )
+    contact = {"name": data.name, "email": str(data.email)}
+    seal_contact(session, reminders, meeting.organisation_id, participant, contact)
     session.add(participant)
     return participant
-
-
-def participants_of(session: Session, meeting_id: str) -> list[Participant]:
-    return list(session.scalars(select(Participant).where(Participant.meeting_id == meeting_id)))
 
 
 def meeting_view(session: Session, reminders: Reminders, meeting: Meeting) -> MeetingOut:
@@ -210,7 +186,7 @@ def meeting_view(session: Session, reminders: Reminders, meeting: Meeting) -> Me
                 user_id=p.user_id,
                 reply=p.reply,
                 outcome_confirmed_at=p.outcome_confirmed_at,
-                **_contact(session, reminders, p, meeting.organisation_id),
+                **contact_of(session, reminders, p),
             )
             for p in people
         ],
@@ -446,18 +422,8 @@ def _next_meeting(
         copy = Participant(
             id=new_id(), meeting_id=following.id, role=person.role, user_id=person.user_id
         )
-        contact = open_document(
-            reminders.keyring, session, "meeting_participants", person.id, person.contact_encrypted
-        )
-        copy.contact_encrypted = seal_document(
-            reminders.keyring,
-            session,
-            organisation_id=matter.organisation_id,
-            subject_id=None,
-            table="meeting_participants",
-            row_id=copy.id,
-            document=contact,
-        )
+        contact = contact_of(session, reminders, person)
+        seal_contact(session, reminders, matter.organisation_id, copy, contact)
         session.add(copy)
     return following
 
