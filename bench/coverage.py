@@ -43,23 +43,19 @@ Results and what they mean: docs/performance.md, "Planner: coverage".
 
 import argparse
 import random
-import secrets
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from sqlalchemy import select, text
 
+from bench.throwaway import ADMIN_DSN, bench_database, key_directory, libpq_dsn
 from services.registry.identity import service as identity
 from services.registry.identity.models import OrganisationKind
 from services.registry.identity.schemas import OrganisationIn
@@ -75,46 +71,11 @@ from shared import migrations
 from shared.auth import Principal
 from shared.database import Database
 
-ADMIN_DSN = "postgresql://root@127.0.0.1:5432/postgres"
 CATEGORIES = 200
 TARGET_SECONDS = 1.0
 OPEN = ("open", "in_progress")
 
 # --- the database --------------------------------------------------------------------------
-
-
-@contextmanager
-def bench_database(admin_dsn: str, keep: bool) -> Iterator[str]:
-    """A new database for this run, dropped at the end unless ``keep``."""
-    name = f"kortisto_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{url}/{name}"
-    finally:
-        if keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def key_directory(keep: bool) -> Iterator[Path]:
-    """Where the master key file lives: removed at the end unless ``keep``."""
-    path = Path(tempfile.mkdtemp(prefix="kortisto-bench-"))
-    try:
-        yield path
-    finally:
-        if keep:
-            print(f"kept key folder {path}")
-        else:
-            shutil.rmtree(path)
-
-
-def libpq_dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 # --- the world -----------------------------------------------------------------------------

@@ -56,10 +56,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 import redis
 from sqlalchemy import event, func, select, update
 
+from bench.throwaway import ADMIN_DSN, bench_database
 from services.reminders.deliveries import messages, sending
 from services.reminders.deliveries.mailer import SmtpMailer
 from services.reminders.deliveries.models import Delivery, DeliveryStatus
@@ -75,7 +75,6 @@ from shared import migrations
 from shared.crypto import seal_for
 from shared.database import utcnow
 
-ADMIN_DSN = "postgresql://root@127.0.0.1:5432/postgres"
 ROOT = Path(__file__).resolve().parent.parent
 TIMEZONE = "Europe/Helsinki"
 DOMAIN = "bench.kortisto.test"
@@ -148,23 +147,6 @@ def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.05) 
 
 
 # --- database and seeding ---------------------------------------------------------------------
-
-
-@contextmanager
-def bench_database(admin_dsn: str, keep: bool) -> Iterator[str]:
-    """A new database for this run, dropped at the end unless ``keep``."""
-    name = f"kortisto_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{url}/{name}"
-    finally:
-        if keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @contextmanager

@@ -36,9 +36,7 @@ import io
 import json
 import random
 import secrets
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -46,12 +44,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from datetime import time as clock_time
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from sqlalchemy import Engine, event, select, text
 
+from bench.throwaway import ADMIN_DSN, bench_database, key_directory, libpq_dsn
 from services.reminders.deliveries.models import Delivery, DeliveryStatus, Notification
 from services.reminders.deliveries.service import (
     Occurrence,
@@ -69,7 +67,6 @@ from shared import migrations
 from shared.crypto.documents import seal_document
 from shared.database import utcnow
 
-ADMIN_DSN = "postgresql://root@127.0.0.1:5432/postgres"
 STAFF_PER_ORGANISATION = 25
 KINDS: tuple[tuple[str, int, dict[str, Any]], ...] = (
     (ScheduleKind.upkeep.value, 50, {"every_days": 14}),
@@ -82,39 +79,6 @@ SIDES = ("kortisto", "baseline")
 
 
 # --- database -------------------------------------------------------------------------------
-
-
-@contextmanager
-def bench_database(admin_dsn: str, keep: bool) -> Iterator[str]:
-    """A new database for this run, dropped at the end unless ``keep``."""
-    name = f"kortisto_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{url}/{name}"
-    finally:
-        if keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def key_directory(keep: bool) -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="kortisto-bench-"))
-    try:
-        yield path
-    finally:
-        if keep:
-            print(f"kept master key file {path / 'keys' / 'master.json'}")
-        else:
-            shutil.rmtree(path)
-
-
-def libpq_dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 # --- seeding --------------------------------------------------------------------------------

@@ -61,12 +61,10 @@ import os
 import random
 import re
 import secrets
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -85,6 +83,7 @@ from sqlalchemy import Engine, event, select, text
 from sqlalchemy.orm import Session
 
 from bench import search as words
+from bench.throwaway import ADMIN_DSN, bench_database, key_directory, libpq_dsn
 from services.matching.index import service as index
 from services.matching.index.documents import easy_read, resources_of, step_free
 from services.matching.index.models import IndexedPartner, Posting, Resource, resource_key
@@ -109,7 +108,6 @@ from shared.crypto.keyring import BLIND_INDEX, ORGANISATION, SUBJECT, Executor
 from shared.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_DSN = "postgresql://root@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379"
 WISHES_FILE = ROOT / "bench" / "data" / "matching-eval" / "wishes.json"
 # The baseline is measured in two forms: the wish's own words without stop words (the same
@@ -539,41 +537,6 @@ def seal_batch(indexes: Sequence[int]) -> dict[str, bytes]:
 
 
 # --- database ------------------------------------------------------------------------------
-
-
-def libpq_dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-@contextmanager
-def bench_database(admin_dsn: str, keep: bool) -> Iterator[str]:
-    """A new database for this run, dropped at the end unless ``keep``."""
-    name = f"kortisto_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    print(f"database {name}")
-    base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        if keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def key_directory(keep: bool) -> Iterator[Path]:
-    """The data folder holding the master key file: removed at the end unless ``keep``."""
-    path = Path(tempfile.mkdtemp(prefix="kortisto-bench-"))
-    try:
-        yield path
-    finally:
-        if keep:
-            print(f"kept data folder {path}")
-        else:
-            shutil.rmtree(path)
 
 
 PLAIN_SCHEMA = """

@@ -31,10 +31,7 @@ Results and what they mean: docs/performance.md, "Search".
 import argparse
 import multiprocessing
 import random
-import secrets
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -50,6 +47,7 @@ import psycopg
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
+from bench.throwaway import ADMIN_DSN, bench_database, key_directory, libpq_dsn
 from services.registry.identity import service as identity
 from services.registry.identity.models import OrganisationKind
 from services.registry.identity.schemas import OrganisationIn, UserIn
@@ -68,7 +66,6 @@ from shared.crypto import DataKey, Keyring, aead
 from shared.crypto.keyring import BLIND_INDEX, ORGANISATION, SUBJECT, Executor
 from shared.database import Database
 
-ADMIN_DSN = "postgresql://root@127.0.0.1:5432/postgres"
 TYPES = ("name", "text", "district", "category", "combined")
 SIDES = ("kortisto", "baseline")
 
@@ -602,40 +599,6 @@ def _seal_batch(indexes: range) -> dict[str, bytes]:
 
 
 # --- database ------------------------------------------------------------------------------
-
-
-def libpq_dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-@contextmanager
-def bench_database(admin_dsn: str, keep: bool) -> Iterator[str]:
-    """A new database for this run, dropped at the end unless ``keep``."""
-    name = f"kortisto_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{url}/{name}"
-    finally:
-        if keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def key_directory(keep: bool) -> Iterator[Path]:
-    """Where the master key file lives: removed at the end unless ``keep``."""
-    path = Path(tempfile.mkdtemp(prefix="kortisto-bench-"))
-    try:
-        yield path
-    finally:
-        if keep:
-            print(f"kept master key file {path / 'keys' / 'master.json'}")
-        else:
-            shutil.rmtree(path)
 
 
 PLAIN_SCHEMA = """

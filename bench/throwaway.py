@@ -1,0 +1,49 @@
+"""What every benchmark runs on: a PostgreSQL database and a data folder (holding the
+master key file) of its own, removed at the end unless kept for a look afterwards."""
+
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+ADMIN_DSN = "postgresql://root@127.0.0.1:5432/postgres"
+
+
+def libpq_dsn(url: str) -> str:
+    """A SQLAlchemy URL as psycopg and the PostgreSQL tools take it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@contextmanager
+def bench_database(admin_dsn: str, keep: bool) -> Iterator[str]:
+    """A new database for this run (its SQLAlchemy URL), dropped at the end unless ``keep``."""
+    name = f"kortisto_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    print(f"database {name}")
+    base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        if keep:
+            print(f"kept database {name}")
+        else:
+            with psycopg.connect(admin_dsn, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def key_directory(keep: bool) -> Iterator[Path]:
+    """The data folder holding the master key file: removed at the end unless ``keep``."""
+    path = Path(tempfile.mkdtemp(prefix="kortisto-bench-"))
+    try:
+        yield path
+    finally:
+        if keep:
+            print(f"kept data folder {path}")
+        else:
+            shutil.rmtree(path)
