@@ -16,6 +16,7 @@ from services.registry.app import create_app
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from shared import migrations
+from shared.database import Database
 
 pytest_plugins = ["tests.stack"]
 
@@ -78,14 +79,20 @@ def registry_app(registry_settings: RegistrySettings) -> TestClient:
 KEEP = {"alembic_version", "data_keys"}  # keys stay: the keyring caches them per process
 
 
+def empty_schema(database: Database, schema: str) -> None:
+    """Every table of a service's schema emptied, but the keys (see ``KEEP``)."""
+    with database.session() as session:
+        tables = session.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"),
+            {"schema": schema},
+        ).all()
+        names = ", ".join(f'{schema}."{t}"' for t in tables if t not in KEEP)
+        session.execute(text(f"TRUNCATE {names} CASCADE"))
+
+
 @pytest.fixture
 def registry(registry_app: TestClient) -> Iterator[Registry]:
     """The registry's runtime for one test; every table but the keys is emptied after it."""
     runtime: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
     yield runtime
-    with runtime.database.session() as session:
-        tables = session.scalars(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'registry'")
-        ).all()
-        names = ", ".join(f"registry.{t}" for t in tables if t not in KEEP)
-        session.execute(text(f"TRUNCATE {names} CASCADE"))
+    empty_schema(runtime.database, "registry")

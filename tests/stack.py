@@ -68,11 +68,14 @@ def stack_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("stack-logs")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def worker(
     stack_env: dict[str, str], databases: dict[str, Database], stack_logs: Path
 ) -> Iterator[Path]:
-    """A worker serving every queue and one beat; yields the folder of their logs."""
+    """A worker serving every queue and one beat; yields the folder of their logs.
+
+    Only for the module that asks for it: the beat scans the session's database every
+    second, and left running it would claim the deliveries later tests scan themselves."""
     celery = ["-m", "celery", "-A", "services.reminders.worker"]
     with (
         process(

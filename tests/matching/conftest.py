@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from services.matching.app import create_app
 from services.matching.runtime import Matching
@@ -22,7 +21,7 @@ from shared import migrations
 from shared.auth import Principal
 from shared.crypto import seal_for
 from shared.database import utcnow
-from tests.conftest import KEEP
+from tests.conftest import empty_schema
 from tests.live import serve
 
 
@@ -72,14 +71,11 @@ def reference_message(registry_app: TestClient) -> dict[str, Any]:
 @pytest.fixture
 def matching(matching_app: TestClient, reference_message: dict[str, Any]) -> Iterator[Matching]:
     runtime: Matching = matching_app.app.state.matching  # type: ignore[attr-defined]
+    # Emptied before too: the portal's stack shares the session's database.
+    empty_schema(runtime.database, "matching")
     apply(runtime, {**reference_message, "id": str(uuid.uuid4())})
     yield runtime
-    with runtime.database.session() as session:
-        tables = session.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'matching'")
-        ).scalars()
-        names = [f'matching."{t}"' for t in tables if t not in KEEP]
-        session.execute(text(f"TRUNCATE {', '.join(names)} CASCADE"))
+    empty_schema(runtime.database, "matching")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from services.registry.runtime import Registry
 from services.reminders.app import create_app
@@ -26,7 +26,7 @@ from shared import migrations
 from shared.auth import Principal
 from shared.crypto import seal_for
 from shared.database import Database
-from tests.conftest import KEEP
+from tests.conftest import empty_schema
 from tests.live import serve, wait_until
 from tests.smtp import Inbox
 
@@ -52,6 +52,7 @@ def client(
         app = create_app(settings)
         migrations.upgrade("reminders", app.state.reminders.database)
         runtime: Reminders = app.state.reminders
+        empty_schema(runtime.database, "reminders")  # the portal's stack shares the database
         for user in ("coordinator-1", "officer-1"):
             sealed = seal_for(
                 runtime.keyring.provider,
@@ -77,12 +78,7 @@ def client(
         test_client = TestClient(app)
         test_client.headers["Authorization"] = f"Bearer {token}"
         yield test_client
-        with runtime.database.session() as session:
-            tables = session.scalars(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'reminders'")
-            ).all()
-            names = ", ".join(f'reminders."{t}"' for t in tables if t not in KEEP)
-            session.execute(text(f"TRUNCATE {names} CASCADE"))
+        empty_schema(runtime.database, "reminders")
 
 
 def matter_body(**extra: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from services.registry.runtime import Registry
 from services.reminders.app import create_app
@@ -31,7 +31,7 @@ from shared.auth import Principal
 from shared.crypto import SubjectShredded, seal_for
 from shared.crypto.documents import open_document
 from shared.database import utcnow
-from tests.conftest import KEEP
+from tests.conftest import empty_schema
 from tests.live import free_port, serve
 from tests.smtp import Inbox, smtp_server
 
@@ -66,13 +66,11 @@ def reminders_app(
 def reminders(reminders_app: TestClient, inbox: Inbox) -> Iterator[Reminders]:
     runtime: Reminders = reminders_app.app.state.reminders  # type: ignore[attr-defined]
     inbox.messages.clear()
+    # Emptied before too: the portal's stack shares the session's database, and a due
+    # scan would send what its tests left pending.
+    empty_schema(runtime.database, "reminders")
     yield runtime
-    with runtime.database.session() as session:
-        tables = session.scalars(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'reminders'")
-        ).all()
-        names = ", ".join(f'reminders."{t}"' for t in tables if t not in KEEP)
-        session.execute(text(f"TRUNCATE {names} CASCADE"))
+    empty_schema(runtime.database, "reminders")
 
 
 ORG = "00000000-0000-4000-8000-000000000001"
