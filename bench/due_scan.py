@@ -52,6 +52,7 @@ from sqlalchemy import Engine, event, select, text
 from bench.throwaway import ADMIN_DSN, bench_database, key_directory, libpq_dsn
 from services.reminders.deliveries.models import Delivery, DeliveryStatus, Notification
 from services.reminders.deliveries.service import (
+    BatchContext,
     Occurrence,
     _advance,
     _rows_for,
@@ -389,7 +390,10 @@ def baseline(reminders: Reminders, timings: dict[str, float] | None = None) -> t
         written: list[Delivery] = []
         for schedule in due:
             zone = policy(session, schedule.organisation_id).timezone
-            for row in _rows_for(session, Occurrence(schedule, schedule.next_due_at)):
+            # what the scan needs, looked up for each schedule on its own
+            context = BatchContext.load(session, [schedule])
+            occurrence = Occurrence(schedule, schedule.next_due_at)
+            for row in _rows_for(session, context, occurrence):
                 delivery = Delivery(**row)
                 session.add(delivery)
                 written.append(delivery)

@@ -25,12 +25,6 @@ class PortalSettings(SharedSettings):
     registry_timeout_seconds: float = Field(
         10.0, description="how long a page waits for the registry before saying it is unavailable"
     )
-    reminders_public_url: str = Field(
-        "",
-        description="reminders' address as calendar programs reach it, the base of the "
-        "meeting calendars' subscription addresses (<url>/calendar/<token>.ics); empty: "
-        "portal_url, whose /calendar/ the portal passes on to reminders",
-    )
 
     def session_key_file(self) -> Path:
         return self.data_dir / "keys" / "portal-session.key"

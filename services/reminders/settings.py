@@ -26,7 +26,13 @@ class RemindersSettings(ServiceSettings):
     mail_domain: str = Field("kortisto.local", description="right-hand side of Message-IDs")
     reminders_public_url: str = Field(
         "",
-        description="reminders' address as partners reach it from the Internet, the base of "
-        "newsletters' unsubscribe links (<url>/unsubscribe/<token>); empty: portal_url, "
-        "whose /unsubscribe/ the portal passes on to reminders",
+        description="reminders' address as partners and calendar programs reach it from the "
+        "Internet, the base of newsletters' unsubscribe links (<url>/unsubscribe/<token>) and "
+        "of meeting calendars' subscription addresses (<url>/calendar/<token>.ics); empty: "
+        "portal_url, whose /unsubscribe/ and /calendar/ the portal passes on to reminders",
     )
+
+    def public_url(self) -> str:
+        """Where links in e-mails and calendar programs reach reminders: its own public
+        address, or the portal's, which passes those paths on."""
+        return (self.reminders_public_url or self.portal_url).rstrip("/")

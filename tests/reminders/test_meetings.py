@@ -20,6 +20,7 @@ from services.registry.runtime import Registry
 from services.reminders.app import create_app
 from services.reminders.meetings.models import Matter, Meeting, Participant
 from services.reminders.runtime import Reminders
+from services.reminders.schedules.models import Schedule
 from services.reminders.settings import RemindersSettings
 from services.reminders.tasks import apply
 from shared import migrations
@@ -260,8 +261,17 @@ def test_a_review_meeting_cycle(client: TestClient, mailbox: Inbox, worker: Path
     assert summary["evaluations"] == 2 and summary["averages"]["aim_clear"] == 4.5
     assert client.get("/evaluations").json()["evaluations"] == 2
 
-    # The calendar feeds: the officer's and the organisation's.
+    # The matter reads back with what followed from it.
+    detail = client.get(f"/matters/{matter_id}").json()
+    assert [i["title"] for i in detail["action_items"]] == ["Send the ramp drawings"]
+    assert [u["text"] for u in detail["updates"]] == ["The ramp is in next year's budget."]
+    assert detail["updates"][0]["recipients"] == 4
+    assert client.get(f"/matters/{matter_id}/updates").json() == detail["updates"]
+
+    # The calendar feeds: the officer's and the organisation's, as paths and whole addresses.
     feeds = client.get("/calendar/feeds").json()
+    assert feeds["organisation_url"].startswith("http")
+    assert feeds["organisation_url"].endswith(feeds["organisation"])
     organisation_feed = Calendar.from_ical(client.get(feeds["organisation"]).content)
     assert {str(e["UID"]) for e in organisation_feed.walk("VEVENT")} >= {meeting["uid"]}
     assert client.get("/calendar/forged.token.ics").status_code == 404
@@ -301,7 +311,7 @@ def test_cancelling_sends_a_cancel(client: TestClient, mailbox: Inbox, worker: P
             "user_id",
         ),
         ({"participants": [{"role": "mayor", "name": "X", "email": "x@example.org"}]}, "role"),
-        ({"place": "", "online_link": ""}, "body"),
+        ({"place": "", "online_link": ""}, "place"),
     ],
 )
 def test_bad_meetings_are_refused_and_change_nothing(
@@ -323,8 +333,12 @@ def test_a_single_persons_case_is_not_a_matter(client: TestClient) -> None:
     before = counts(database)
     refused = client.post("/matters", json=matter_body(concerns_one_person=True))
     assert refused.status_code == 422 and "individual advice" in refused.json()["error"]["message"]
+    assert refused.json()["error"]["field"] == "concerns_one_person"
     political = client.post("/matters", json=matter_body(board=""))
     assert political.status_code == 422 and "board" in political.json()["error"]["message"]
+    assert political.json()["error"]["field"] == "board"
+    series = client.post("/matters", json=matter_body(cadence_months=3))
+    assert series.status_code == 422 and series.json()["error"]["field"] == "cadence_months"
     assert counts(database) == before
 
 
@@ -334,4 +348,155 @@ def test_over_ten_participants_is_a_warning(client: TestClient) -> None:
     meeting = client.post(
         f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE, participants=many)
     )
-    assert meeting.status_code == 201 and "at most 10" in meeting.json()["warnings"][0]
+    assert meeting.status_code == 201
+    [warning] = meeting.json()["warnings"]
+    assert warning["code"] == "too_many_participants" and "at most 10" in warning["message"]
+    assert (warning["participants"], warning["limit"]) == (11, 10)
+    assert meeting.json()["needs_invitation"] and meeting.json()["invited_sequence"] is None
+
+
+def test_a_matter_is_changed_closed_and_reopened(client: TestClient) -> None:
+    matter_id = client.post("/matters", json=matter_body()).json()["id"]
+    changed = client.patch(f"/matters/{matter_id}", json={"topic": "Kirjaston sisäänkäynti"})
+    assert changed.status_code == 200 and changed.json()["topic"] == "Kirjaston sisäänkäynti"
+    assert changed.json()["board"] == "Kulttuuri- ja kirjastolautakunta"
+    # A political matter without its board is refused, naming the field, and nothing changes.
+    refused = client.patch(f"/matters/{matter_id}", json={"board_chair": ""})
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "board_chair"
+    unknown = client.patch(f"/matters/{matter_id}", json={"contact_user_id": "nobody"})
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "contact_user_id"
+    assert client.get(f"/matters/{matter_id}").json()["board_chair"] == "Puheenjohtaja"
+    # An official's decision needs no board.
+    official = client.patch(
+        f"/matters/{matter_id}",
+        json={"decision_level": "official", "board": "", "board_chair": ""},
+    )
+    assert official.status_code == 200, official.text
+
+    # Closed: the meeting only proposed from the cadence goes, and no new one is planned.
+    with client.app.state.reminders.database.session() as session:  # type: ignore[attr-defined]
+        session.add(
+            Meeting(
+                matter_id=matter_id,
+                organisation_id=ORG,
+                starts_at=FUTURE,
+                ends_at=FUTURE + timedelta(hours=2),
+                status="proposed",
+            )
+        )
+    closed = client.patch(f"/matters/{matter_id}", json={"status": "closed"})
+    assert closed.json()["status"] == "closed"
+    assert client.get(f"/matters/{matter_id}/meetings").json() == []
+    planned = client.post(f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE))
+    assert planned.status_code == 422 and planned.json()["error"]["field"] == "status"
+    edited = client.patch(f"/matters/{matter_id}", json={"topic": "Toinen aihe"})
+    assert edited.status_code == 422 and edited.json()["error"]["field"] == "status"
+    reopened = client.patch(f"/matters/{matter_id}", json={"status": "open"})
+    assert reopened.json()["status"] == "open"
+    assert (
+        client.post(f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE)).status_code == 201
+    )
+
+
+def test_participants_join_and_leave_an_invited_meeting(
+    client: TestClient, mailbox: Inbox, worker: Path
+) -> None:
+    matter_id = client.post("/matters", json=matter_body()).json()["id"]
+    meeting = client.post(
+        f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE + timedelta(days=9))
+    ).json()
+    meeting_id = meeting["id"]
+    # Before the invitations, people come and go without any e-mail.
+    early = client.post(
+        f"/meetings/{meeting_id}/participants",
+        json={"role": "official", "name": "Ennen Kutsuja", "email": "early@city.example"},
+    ).json()
+    early_id = next(p["id"] for p in early["participants"] if p["email"] == "early@city.example")
+    left = client.delete(f"/meetings/{meeting_id}/participants/{early_id}").json()
+    assert len(left["participants"]) == 4 and left["sequence"] == 0
+
+    # The session's mailbox holds earlier tests' mail too: count from here on.
+    earlier = {a: len(mailbox.to(a)) for a in ("liisa@city.example", "pekka@city.example")}
+    invited = client.post(f"/meetings/{meeting_id}/invitations").json()
+    assert invited["invited_sequence"] == 0 and not invited["needs_invitation"]
+    wait_until(
+        lambda: len(mailbox.to("pekka@city.example")) > earlier["pekka@city.example"],
+        60,
+        "the invitations",
+    )
+
+    # Someone joins after the invitations: they get the invitation too.
+    joined = client.post(
+        f"/meetings/{meeting_id}/participants",
+        json={"role": "federation_staff", "name": "Uusi Osallistuja", "email": "new@fed.example"},
+    )
+    assert joined.status_code == 201, joined.text
+    wait_until(lambda: calendars(mailbox.to("new@fed.example")), 60, "the newcomer's invitation")
+    [request] = calendars(mailbox.to("new@fed.example"))
+    assert request["METHOD"] == "REQUEST"
+    assert str(next(iter(request.walk("VEVENT")))["UID"]) == meeting["uid"]
+
+    # Someone leaves: a cancellation to them alone, under a new SEQUENCE; the others get
+    # nothing new, and they no longer count.
+    liisa = next(p["id"] for p in joined.json()["participants"] if p["name"] == "Liisa Virkamies")
+    wait_until(
+        lambda: len(mailbox.to("liisa@city.example")) == earlier["liisa@city.example"] + 1,
+        60,
+        "Liisa's invitation",
+    )
+    removed = client.delete(f"/meetings/{meeting_id}/participants/{liisa}").json()
+    assert removed["sequence"] == 1 and removed["invited_sequence"] == 1
+    assert "liisa@city.example" not in {p["email"] for p in removed["participants"]}
+    wait_until(
+        lambda: len(mailbox.to("liisa@city.example")) == earlier["liisa@city.example"] + 2,
+        60,
+        "the cancellation",
+    )
+    cancel = calendars(mailbox.to("liisa@city.example"))[-1]
+    [event] = cancel.walk("VEVENT")
+    assert cancel["METHOD"] == "CANCEL" and int(event["SEQUENCE"]) == 1
+    assert str(event["UID"]) == meeting["uid"]
+    attendees = event.get("ATTENDEE")
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    assert [str(a).removeprefix("mailto:") for a in attendees] == ["liisa@city.example"]
+    assert len(mailbox.to("pekka@city.example")) == earlier["pekka@city.example"] + 1
+    again = client.delete(f"/meetings/{meeting_id}/participants/{liisa}")
+    assert again.status_code == 404
+    bad = client.post(
+        f"/meetings/{meeting_id}/participants",
+        json={"role": "official", "name": "X", "email": "x@example.org", "user_id": "nobody"},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "user_id"
+    assert len(client.get(f"/meetings/{meeting_id}").json()["participants"]) == 4
+
+
+def test_an_action_item_done_stops_its_reminder(client: TestClient) -> None:
+    matter_id = client.post("/matters", json=matter_body()).json()["id"]
+    meeting = client.post(f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE)).json()
+    database = client.app.state.reminders.database  # type: ignore[attr-defined]
+    with database.session() as session:
+        session.get(Meeting, meeting["id"]).starts_at = datetime.now(UTC) - timedelta(hours=3)  # type: ignore[union-attr]
+    outcome = client.post(
+        f"/meetings/{meeting['id']}/outcome",
+        json={
+            "outcome": "Two options and their schedule",
+            "action_items": [
+                {"title": "Ask for a quote", "owner_user_id": "officer-1", "due_on": "2030-01-15"}
+            ],
+        },
+    ).json()
+    [item] = outcome["action_items"]
+
+    def reminder_status() -> str:
+        with database.session() as session:
+            return str(
+                session.scalar(select(Schedule.status).where(Schedule.subject_id == item["id"]))
+            )
+
+    assert reminder_status() == "active"
+    done = client.patch(f"/action-items/{item['id']}", json={"done": True})
+    assert done.json()["done"] is True and reminder_status() == "cancelled"
+    assert client.get(f"/matters/{matter_id}").json()["action_items"][0]["done"] is True
+    undone = client.patch(f"/action-items/{item['id']}", json={"done": False})
+    assert undone.json()["done"] is False and reminder_status() == "active"
+    assert client.patch("/action-items/nope", json={"done": True}).status_code == 404

@@ -24,6 +24,7 @@ from services.reminders.deliveries.models import (
     Notification,
 )
 from services.reminders.models import outbox
+from services.reminders.organisations.models import OrganisationClock
 from services.reminders.people.models import StaffMember
 from services.reminders.schedules.clock import after_quiet_hours, at_local, next_birthday
 from services.reminders.schedules.models import Schedule, ScheduleKind, ScheduleStatus
@@ -49,18 +50,21 @@ def _locked(query: Select[Any], session: Session) -> Select[Any]:
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> list[str]:
-    """Inserts deliveries, skipping any whose idempotency key exists; the new ids."""
+    """Inserts deliveries, skipping any whose idempotency key exists; the new ids.
+
+    The rows go as parameters of one statement (SQLAlchemy's "insertmanyvalues"), which is
+    compiled once and cached, rather than as a literal multi-row ``VALUES`` built anew for
+    every batch."""
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(Delivery)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(Delivery.id)
     )
-    return list(session.scalars(statement))
+    return list(session.scalars(statement, rows))
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,42 @@ def _delivery(
     }
 
 
-def _rows_for(session: Session, occurrence: Occurrence) -> list[dict[str, Any]]:
+@dataclass
+class BatchContext:
+    """The organisations' clocks and the assignees of one batch, loaded once and held.
+
+    Held, because the session's identity map keeps loaded objects only weakly: looked up
+    one schedule at a time, they went back to the database twice or three times per
+    schedule."""
+
+    clocks: dict[str, OrganisationClock]
+    staff: dict[tuple[str, str], StaffMember]
+
+    @classmethod
+    def load(cls, session: Session, due: list[Schedule]) -> "BatchContext":
+        organisations = {s.organisation_id for s in due}
+        assignees = {s.assignee_user_id for s in due if s.assignee_user_id is not None}
+        staff: list[StaffMember] = []
+        if assignees:
+            staff = list(
+                session.scalars(
+                    select(StaffMember).where(
+                        StaffMember.user_id.in_(assignees),
+                        StaffMember.organisation_id.in_(organisations),
+                    )
+                )
+            )
+        return cls(
+            clocks={org: policy(session, org) for org in organisations},
+            staff={(m.user_id, m.organisation_id): m for m in staff},
+        )
+
+
+def _rows_for(
+    session: Session, context: BatchContext, occurrence: Occurrence
+) -> list[dict[str, Any]]:
     schedule = occurrence.schedule
-    clock = policy(session, schedule.organisation_id)
+    clock = context.clocks[schedule.organisation_id]
     send_after = after_quiet_hours(
         max(occurrence.due_at, utcnow()), clock.timezone, clock.quiet_start, clock.quiet_end
     )
@@ -125,7 +162,7 @@ def _rows_for(session: Session, occurrence: Occurrence) -> list[dict[str, Any]]:
         return [_delivery(occurrence, Channel.email, "staff", user_id, pending, send_after)]
     if schedule.kind not in STAFF_KINDS or schedule.assignee_user_id is None:
         return []
-    staff = session.get(StaffMember, (schedule.assignee_user_id, schedule.organisation_id))
+    staff = context.staff.get((schedule.assignee_user_id, schedule.organisation_id))
     rows = [
         _delivery(
             occurrence,
@@ -174,20 +211,24 @@ def scan_due(session: Session, batch: int, now: datetime | None = None) -> int:
             )
         )
     )
+    context = BatchContext.load(session, due)
     rows: list[dict[str, Any]] = []
-    for schedule in due:
-        occurrence = Occurrence(schedule, schedule.next_due_at)
-        if schedule.kind == ScheduleKind.pending_purge.value:
-            publish(
-                session,
-                outbox,
-                "partner.purge_due",
-                partner_id=schedule.subject_id,
-                organisation_id=schedule.organisation_id,
-            )
-        else:
-            rows.extend(_rows_for(session, occurrence))
-        _advance(schedule, policy(session, schedule.organisation_id).timezone, now)
+    # Nothing in the loop needs the schedules moved on so far flushed: without autoflush
+    # their updates leave together at the end instead of one before each query.
+    with session.no_autoflush:
+        for schedule in due:
+            occurrence = Occurrence(schedule, schedule.next_due_at)
+            if schedule.kind == ScheduleKind.pending_purge.value:
+                publish(
+                    session,
+                    outbox,
+                    "partner.purge_due",
+                    partner_id=schedule.subject_id,
+                    organisation_id=schedule.organisation_id,
+                )
+            else:
+                rows.extend(_rows_for(session, context, occurrence))
+            _advance(schedule, context.clocks[schedule.organisation_id].timezone, now)
     created = set(_insert(session, rows))
     for row in rows:
         if row["id"] in created and row["channel"] == Channel.in_app:

@@ -7,15 +7,20 @@ from fastapi import APIRouter, Path, Response
 
 from services.reminders.meetings import feeds, service
 from services.reminders.meetings.schemas import (
+    ActionItemOut,
+    ActionItemPatch,
     EvaluationIn,
     EvaluationSummary,
+    MatterDetail,
     MatterIn,
     MatterOut,
+    MatterPatch,
     MeetingIn,
     MeetingOut,
     MeetingPatch,
     OutcomeIn,
     OutcomeOut,
+    ParticipantIn,
     ReplyIn,
     StepOut,
     StepPatch,
@@ -37,6 +42,44 @@ def create_matter(body: MatterIn, principal: PrincipalDep, session: SessionDep) 
 @router.get("/matters", response_model=list[MatterOut], summary="The organisation's matters")
 def list_matters(principal: PrincipalDep, session: SessionDep) -> list[MatterOut]:
     return service.list_matters(session, principal)
+
+
+@router.get(
+    "/matters/{matter_id}",
+    response_model=MatterDetail,
+    summary="A matter with its action items and progress updates",
+)
+def get_matter(matter_id: str, principal: PrincipalDep, session: SessionDep) -> MatterDetail:
+    return service.matter_detail(session, principal, matter_id)
+
+
+@router.patch(
+    "/matters/{matter_id}",
+    response_model=MatterDetail,
+    summary="Change a matter; status closed ends it (and its series), open reopens it",
+)
+def change_matter(
+    matter_id: str, body: MatterPatch, principal: PrincipalDep, session: SessionDep
+) -> MatterDetail:
+    return service.change_matter(session, principal, matter_id, body)
+
+
+@router.get(
+    "/matters/{matter_id}/updates",
+    response_model=list[UpdateOut],
+    summary="Progress updates, newest first",
+)
+def updates(matter_id: str, principal: PrincipalDep, session: SessionDep) -> list[UpdateOut]:
+    return service.matter_detail(session, principal, matter_id).updates
+
+
+@router.patch(
+    "/action-items/{item_id}", response_model=ActionItemOut, summary="Mark done or not done"
+)
+def mark_action_item(
+    item_id: str, body: ActionItemPatch, principal: PrincipalDep, session: SessionDep
+) -> ActionItemOut:
+    return service.mark_action_item(session, principal, item_id, body)
 
 
 @router.get("/matters/{matter_id}/steps", response_model=list[StepOut], summary="Planning steps")
@@ -101,6 +144,37 @@ def cancel(
     meeting_id: str, principal: PrincipalDep, session: SessionDep, reminders: RemindersDep
 ) -> MeetingOut:
     return service.cancel_meeting(session, reminders, principal, meeting_id)
+
+
+@router.post(
+    "/meetings/{meeting_id}/participants",
+    response_model=MeetingOut,
+    status_code=201,
+    summary="Add a participant; invited at once if the meeting has been",
+)
+def add_participant(
+    meeting_id: str,
+    body: ParticipantIn,
+    principal: PrincipalDep,
+    session: SessionDep,
+    reminders: RemindersDep,
+) -> MeetingOut:
+    return service.add_participant(session, reminders, principal, meeting_id, body)
+
+
+@router.delete(
+    "/meetings/{meeting_id}/participants/{participant_id}",
+    response_model=MeetingOut,
+    summary="Take a participant off; an invited one gets a cancellation",
+)
+def remove_participant(
+    meeting_id: str,
+    participant_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    reminders: RemindersDep,
+) -> MeetingOut:
+    return service.remove_participant(session, reminders, principal, meeting_id, participant_id)
 
 
 @router.put("/meetings/{meeting_id}/participants/{participant_id}/reply", response_model=MeetingOut)
@@ -172,12 +246,21 @@ def all_evaluations(principal: PrincipalDep, session: SessionDep) -> EvaluationS
     return service.evaluation_summary(session, principal, None)
 
 
-@router.get("/calendar/feeds", summary="My calendar subscription addresses")
+@router.get(
+    "/calendar/feeds",
+    summary="My calendar subscription addresses: paths, and whole addresses (`*_url`)",
+)
 def feed_addresses(
     principal: PrincipalDep, session: SessionDep, reminders: RemindersDep
 ) -> dict[str, str]:
-    tokens = feeds.feed_tokens(session, reminders, principal)
-    return {scope: f"/calendar/{token}.ics" for scope, token in tokens.items()}
+    """Whole addresses on reminders' public address, or else on the portal's, which passes
+    /calendar/ on to reminders (as it does the unsubscribe links)."""
+    base = reminders.settings.public_url()
+    paths = {
+        scope: f"/calendar/{token}.ics"
+        for scope, token in feeds.feed_tokens(session, reminders, principal).items()
+    }
+    return paths | {f"{scope}_url": base + path for scope, path in paths.items()}
 
 
 @router.get("/calendar/{token}.ics", summary="A calendar feed (no login: the address is the key)")

@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 from services.reminders.deliveries import messages
 from services.reminders.deliveries.models import Delivery
 from services.reminders.meetings.calendar import calendar
-from services.reminders.meetings.models import Matter, Meeting, Participant, ProgressUpdate
+from services.reminders.meetings.models import (
+    REMOVED,
+    Matter,
+    Meeting,
+    Participant,
+    ProgressUpdate,
+)
 from services.reminders.meetings.participants import calendar_event, contact_of, location_of
 from services.reminders.runtime import Reminders
 
@@ -48,6 +54,7 @@ def compose(session: Session, reminders: Reminders, delivery: Delivery) -> Email
         sequence=sequence,
         description=meeting.agenda or matter.aim,
         cancelled=cancelled,
+        only=person if person.reply == REMOVED else None,
     )
     method = "CANCEL" if cancelled else "REQUEST"
     verb = (

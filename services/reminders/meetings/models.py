@@ -54,11 +54,21 @@ class ParticipantRole(StrEnum):
     remote_expert = "remote_expert"
 
 
+# A participant taken off an invited meeting keeps their row, marked so, until the
+# cancellation sent to them has gone out; nothing else counts them.
+REMOVED = "removed"
+
+
 class Reply(StrEnum):
     needs_action = "needs_action"
     accepted = "accepted"
     declined = "declined"
     tentative = "tentative"
+
+
+class MatterStatus(StrEnum):
+    open = "open"
+    closed = "closed"  # settled or given up: no new meetings, the series stops
 
 
 class MeetingStatus(StrEnum):
@@ -86,7 +96,7 @@ class Matter(Base):
     shared_will_confirmed_on: Mapped[date] = mapped_column(Date)
     # A regular meeting once or twice a year once the matter goes on (None: no series).
     cadence_months: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    status: Mapped[str] = mapped_column(String(16), default=MatterStatus.open.value)
     created_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.reminders.meetings.calendar import Attendee, meeting_event, uid_of
-from services.reminders.meetings.models import Matter, Meeting, Participant
+from services.reminders.meetings.models import REMOVED, Matter, Meeting, Participant, Reply
 from services.reminders.runtime import Reminders
 from shared.crypto.documents import open_document, seal_document
 
@@ -16,7 +16,14 @@ TABLE = "meeting_participants"
 
 
 def participants_of(session: Session, meeting_id: str) -> list[Participant]:
-    return list(session.scalars(select(Participant).where(Participant.meeting_id == meeting_id)))
+    """The meeting's participants, without those taken off it."""
+    return list(
+        session.scalars(
+            select(Participant).where(
+                Participant.meeting_id == meeting_id, Participant.reply != REMOVED
+            )
+        )
+    )
 
 
 def contact_of(session: Session, reminders: Reminders, person: Participant) -> dict[str, str]:
@@ -58,11 +65,20 @@ def calendar_event(
     sequence: int,
     description: str,
     cancelled: bool,
+    only: Participant | None = None,
 ) -> Event:
+    """``only``: the event as sent to one person alone (a cancellation to someone taken off
+    the meeting names just them)."""
     settings = reminders.settings
+    people = [only] if only is not None else participants_of(session, meeting.id)
     attendees = [
-        Attendee(contact["name"], contact["email"], person.reply)
-        for person in participants_of(session, meeting.id)
+        # someone taken off the meeting has no reply of their own to show any more
+        Attendee(
+            contact["name"],
+            contact["email"],
+            Reply.needs_action.value if person.reply == REMOVED else person.reply,
+        )
+        for person in people
         for contact in [contact_of(session, reminders, person)]
     ]
     return meeting_event(

@@ -11,12 +11,12 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from services.reminders.meetings.models import (
     DecisionLevel,
+    MatterStatus,
     ParticipantRole,
     Reply,
     StepStatus,
@@ -33,35 +33,82 @@ INDIVIDUAL_ADVICE = (
 )
 
 
-class MatterIn(BaseModel):
+class MatterFields(BaseModel):
+    """What a matter says about itself; checked field by field, so that an error names the
+    field it is about."""
+
     model_config = ConfigDict(extra="forbid")
     topic: Line = Field(min_length=3)
     aim: Text = Field(min_length=3, description="what the association wants to achieve")
     why: Text = Field(min_length=3, description="why it matters to the members")
     urgency: Urgency = Urgency.normal
-    concerns_one_person: bool = Field(False, description=INDIVIDUAL_ADVICE)
-    shared_will_confirmed_on: date = Field(
-        description="when the members confirmed that this is their shared will"
-    )
     decision_level: DecisionLevel
-    board: Line = Field("", description="the responsible board, for a political decision")
-    board_chair: Line = ""
+    board: Line = Field(
+        "", description="the responsible board, for a political decision", validate_default=True
+    )
+    board_chair: Line = Field("", validate_default=True)
     decision_timeline: Text = ""
     procurement_timeline: Text = ""
     contact_user_id: str | None = Field(None, max_length=36, description="default: the caller")
     cadence_months: int | None = Field(None, description="6 or 12: a regular meeting")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "MatterIn":
-        if self.concerns_one_person:
-            raise ValueError(INDIVIDUAL_ADVICE)
-        if self.decision_level == DecisionLevel.political and not (self.board and self.board_chair):
-            raise ValueError("a political decision needs the responsible board and its chair")
-        if self.cadence_months not in (None, 6, 12):
-            raise ValueError("a series meets once (12) or twice (6) a year")
-        if self.shared_will_confirmed_on > date.today():
-            raise ValueError("the members' shared will is confirmed on a day that has come")
-        return self
+    @field_validator("board", "board_chair")
+    @classmethod
+    def _political(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("decision_level") == DecisionLevel.political and not value:
+            raise PydanticCustomError(
+                "political_decision",
+                "a political decision needs the responsible board and its chair",
+            )
+        return value
+
+    @field_validator("cadence_months")
+    @classmethod
+    def _cadence(cls, value: int | None) -> int | None:
+        if value not in (None, 6, 12):
+            raise PydanticCustomError("cadence", "a series meets once (12) or twice (6) a year")
+        return value
+
+
+class MatterIn(MatterFields):
+    concerns_one_person: bool = Field(False, description=INDIVIDUAL_ADVICE)
+    shared_will_confirmed_on: date = Field(
+        description="when the members confirmed that this is their shared will"
+    )
+
+    @field_validator("concerns_one_person")
+    @classmethod
+    def _shared(cls, value: bool) -> bool:
+        if value:
+            raise PydanticCustomError("individual_case", INDIVIDUAL_ADVICE)
+        return value
+
+    @field_validator("shared_will_confirmed_on")
+    @classmethod
+    def _confirmed(cls, value: date) -> date:
+        if value > date.today():
+            raise PydanticCustomError(
+                "future_date", "the members' shared will is confirmed on a day that has come"
+            )
+        return value
+
+
+class MatterPatch(BaseModel):
+    """A change to a matter: only the fields given change; ``status`` closes or reopens it."""
+
+    model_config = ConfigDict(extra="forbid")
+    topic: Line | None = Field(None, min_length=3)
+    aim: Text | None = Field(None, min_length=3)
+    why: Text | None = Field(None, min_length=3)
+    urgency: Urgency | None = None
+    decision_level: DecisionLevel | None = None
+    board: Line | None = None
+    board_chair: Line | None = None
+    decision_timeline: Text | None = None
+    procurement_timeline: Text | None = None
+    contact_user_id: str | None = Field(None, max_length=36)
+    cadence_months: int | None = None
+    status: MatterStatus | None = None
 
 
 class MatterOut(BaseModel):
@@ -128,12 +175,6 @@ class MeetingIn(BaseModel):
     def _end(cls, value: datetime, info: ValidationInfo) -> datetime:
         return after_start(value, info.data.get("starts_at"))
 
-    @model_validator(mode="after")
-    def _where(self) -> "MeetingIn":
-        if not (self.place or self.online_link):
-            raise PydanticCustomError("where", "say where: a place or an online link")
-        return self
-
 
 def future(value: datetime) -> datetime:
     if value.tzinfo is None:
@@ -172,6 +213,13 @@ class ParticipantOut(BaseModel):
     outcome_confirmed_at: datetime | None
 
 
+class MeetingWarning(BaseModel):
+    code: str = Field(description="too_many_participants")
+    message: str
+    participants: int
+    limit: int
+
+
 class MeetingOut(BaseModel):
     id: str
     matter_id: str
@@ -185,9 +233,15 @@ class MeetingOut(BaseModel):
     outcome: str
     status: str
     sequence: int
+    invited_sequence: int | None = Field(
+        description="the SEQUENCE last sent to the participants; none before the invitations"
+    )
+    needs_invitation: bool = Field(
+        description="planned, with participants, and this version not yet sent to them"
+    )
     uid: str
     participants: list[ParticipantOut]
-    warnings: list[str]
+    warnings: list[MeetingWarning]
 
 
 class ReplyIn(BaseModel):
@@ -236,6 +290,11 @@ class ActionItemOut(BaseModel):
     done: bool
 
 
+class ActionItemPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    done: bool
+
+
 class OutcomeOut(BaseModel):
     meeting: MeetingOut
     action_items: list[ActionItemOut]
@@ -250,7 +309,7 @@ class UpdateIn(BaseModel):
 class UpdateOut(BaseModel):
     id: str
     text: str
-    recipients: int
+    recipients: int = Field(description="participants it was sent to")
     newsletter_block: dict[str, str]  # ready to paste into the association's newsletter
     created_at: datetime
 
@@ -266,6 +325,13 @@ class EvaluationIn(BaseModel):
     outcome_realistic: Score
     next_steps_clear: Score
     comment: Text = ""
+
+
+class MatterDetail(MatterOut):
+    """A matter with what followed from its meetings."""
+
+    action_items: list[ActionItemOut]
+    updates: list[UpdateOut]
 
 
 class EvaluationSummary(BaseModel):

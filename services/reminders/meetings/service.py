@@ -4,16 +4,19 @@ action items and the next meeting, progress updates and evaluations."""
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from pydantic import ValidationError
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from services.reminders.deliveries.models import Channel, Delivery, DeliveryStatus
 from services.reminders.meetings.calendar import uid_of
 from services.reminders.meetings.models import (
     PARTICIPANT_WARNING,
+    REMOVED,
     ActionItem,
     Evaluation,
     Matter,
+    MatterStatus,
     Meeting,
     MeetingStatus,
     Participant,
@@ -24,13 +27,18 @@ from services.reminders.meetings.models import (
 from services.reminders.meetings.participants import contact_of, participants_of, seal_contact
 from services.reminders.meetings.schemas import (
     ActionItemOut,
+    ActionItemPatch,
     EvaluationIn,
     EvaluationSummary,
+    MatterDetail,
+    MatterFields,
     MatterIn,
     MatterOut,
+    MatterPatch,
     MeetingIn,
     MeetingOut,
     MeetingPatch,
+    MeetingWarning,
     OutcomeIn,
     OutcomeOut,
     ParticipantIn,
@@ -104,6 +112,86 @@ def find_matter(session: Session, principal: Principal, matter_id: str) -> Matte
     return matter
 
 
+def _open_matter(session: Session, principal: Principal, matter_id: str) -> Matter:
+    matter = find_matter(session, principal, matter_id)
+    if matter.status == MatterStatus.closed.value:
+        raise Invalid("status", "the matter is closed: reopen it first")
+    return matter
+
+
+def _updates_of(session: Session, matter_id: str) -> list[UpdateOut]:
+    rows = session.scalars(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.matter_id == matter_id)
+        .order_by(ProgressUpdate.created_at.desc())
+    )
+    matter = session.get(Matter, matter_id)
+    assert matter is not None
+    found = []
+    for update in rows:
+        recipients = session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.subject_id == update.id)
+        )
+        found.append(_update_out(matter, update, recipients or 0))
+    return found
+
+
+def matter_detail(session: Session, principal: Principal, matter_id: str) -> MatterDetail:
+    """The matter with its action items (every meeting's) and progress updates."""
+    matter = find_matter(session, principal, matter_id)
+    items = session.scalars(
+        select(ActionItem)
+        .where(ActionItem.matter_id == matter.id)
+        .order_by(ActionItem.done, ActionItem.due_on)
+    )
+    return MatterDetail(
+        **_matter_out(matter).model_dump(),
+        action_items=[ActionItemOut.model_validate(i, from_attributes=True) for i in items],
+        updates=_updates_of(session, matter.id),
+    )
+
+
+def change_matter(
+    session: Session, principal: Principal, matter_id: str, data: MatterPatch
+) -> MatterDetail:
+    """Only the fields given change; the result must still be a whole matter. Closing stops
+    the series: a next meeting only proposed from the cadence, never invited to, goes."""
+    matter = find_matter(session, principal, matter_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "status" not in changes and matter.status == MatterStatus.closed.value:
+        raise Invalid("status", "the matter is closed: reopen it first")
+    for field in ("topic", "aim", "why", "urgency", "decision_level", "status"):
+        if field in changes and changes[field] is None:
+            raise Invalid(field, "cannot be emptied")
+    fields = set(MatterFields.model_fields)
+    current = _matter_out(matter).model_dump(include=fields)
+    try:
+        merged = MatterFields.model_validate(
+            current | {k: v for k, v in changes.items() if k in fields}
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise Invalid(".".join(str(p) for p in first["loc"]), first["msg"]) from exc
+    if changes.get("contact_user_id"):
+        _member(session, matter.organisation_id, changes["contact_user_id"], "contact_user_id")
+    for field, value in merged.model_dump(exclude={"contact_user_id"}).items():
+        setattr(matter, field, value.value if hasattr(value, "value") else value)
+    if merged.contact_user_id:
+        matter.contact_user_id = merged.contact_user_id
+    if data.status is not None:
+        matter.status = data.status.value
+        if data.status == MatterStatus.closed:
+            session.execute(
+                delete(Meeting).where(
+                    Meeting.matter_id == matter.id,
+                    Meeting.status == MeetingStatus.proposed.value,
+                    Meeting.invited_sequence.is_(None),
+                )
+            )
+    session.flush()
+    return matter_detail(session, principal, matter.id)
+
+
 def list_matters(session: Session, principal: Principal) -> list[MatterOut]:
     require_coordinator(principal)
     rows = session.scalars(
@@ -147,7 +235,8 @@ def _add_participant(
     session: Session, reminders: Reminders, meeting: Meeting, data: ParticipantIn, field: str
 ) -> Participant:
     if data.user_id:
-        _member(session, meeting.organisation_id, data.user_id, f"{field}.user_id")
+        where = f"{field}.user_id" if field else "user_id"
+        _member(session, meeting.organisation_id, data.user_id, where)
     participant = Participant(
         id=new_id(), meeting_id=meeting.id, role=data.role.value, user_id=data.user_id
     )
@@ -162,8 +251,13 @@ def meeting_view(session: Session, reminders: Reminders, meeting: Meeting) -> Me
     warnings = []
     if len(people) > PARTICIPANT_WARNING:
         warnings.append(
-            f"{len(people)} participants: a discussion meeting works best with at most "
-            f"{PARTICIPANT_WARNING}"
+            MeetingWarning(
+                code="too_many_participants",
+                message=f"{len(people)} participants: a discussion meeting works best with "
+                f"at most {PARTICIPANT_WARNING}",
+                participants=len(people),
+                limit=PARTICIPANT_WARNING,
+            )
         )
     return MeetingOut(
         id=meeting.id,
@@ -178,6 +272,10 @@ def meeting_view(session: Session, reminders: Reminders, meeting: Meeting) -> Me
         outcome=meeting.outcome,
         status=meeting.status,
         sequence=meeting.sequence,
+        invited_sequence=meeting.invited_sequence,
+        needs_invitation=bool(people)
+        and meeting.status in (MeetingStatus.planned.value, MeetingStatus.proposed.value)
+        and meeting.invited_sequence != meeting.sequence,
         uid=uid_of(meeting.id, reminders.settings.mail_domain),
         participants=[
             ParticipantOut(
@@ -197,7 +295,9 @@ def meeting_view(session: Session, reminders: Reminders, meeting: Meeting) -> Me
 def create_meeting(
     session: Session, reminders: Reminders, principal: Principal, matter_id: str, data: MeetingIn
 ) -> MeetingOut:
-    matter = find_matter(session, principal, matter_id)
+    matter = _open_matter(session, principal, matter_id)
+    if not (data.place or data.online_link):
+        raise Invalid("place", "say where: a place or an online link")
     meeting = Meeting(
         id=new_id(),
         matter_id=matter.id,
@@ -220,10 +320,9 @@ def find_meeting(session: Session, principal: Principal, meeting_id: str) -> Mee
     return meeting
 
 
-def _send_to_participants(session: Session, meeting: Meeting, kind: str) -> int:
-    """One e-mail delivery per participant for this version (SEQUENCE) of the meeting."""
+def _send(session: Session, meeting: Meeting, kind: str, people: list[Participant]) -> None:
+    """One e-mail delivery per person for this version (SEQUENCE) of the meeting."""
     now = utcnow()
-    people = participants_of(session, meeting.id)
     for person in people:
         session.add(
             Delivery(
@@ -240,7 +339,10 @@ def _send_to_participants(session: Session, meeting: Meeting, kind: str) -> int:
             )
         )
     session.flush()
-    return len(people)
+
+
+def _send_to_participants(session: Session, meeting: Meeting, kind: str) -> None:
+    _send(session, meeting, kind, participants_of(session, meeting.id))
 
 
 def invite(
@@ -307,9 +409,54 @@ def cancel_meeting(
 
 def _participant(session: Session, meeting: Meeting, participant_id: str) -> Participant:
     person = session.get(Participant, participant_id)
-    if person is None or person.meeting_id != meeting.id:
+    if person is None or person.meeting_id != meeting.id or person.reply == REMOVED:
         raise NotFound("no such participant")
     return person
+
+
+def _editable(meeting: Meeting) -> None:
+    if meeting.status not in (MeetingStatus.planned.value, MeetingStatus.proposed.value):
+        raise Invalid("status", f"the participants of a {meeting.status} meeting stay as they were")
+
+
+def add_participant(
+    session: Session,
+    reminders: Reminders,
+    principal: Principal,
+    meeting_id: str,
+    data: ParticipantIn,
+) -> MeetingOut:
+    """Someone joins; once the meeting has been invited to, they get the invitation too."""
+    meeting = find_meeting(session, principal, meeting_id)
+    _editable(meeting)
+    person = _add_participant(session, reminders, meeting, data, "")
+    session.flush()
+    if meeting.invited_sequence is not None:
+        _send(session, meeting, "meeting_invitation", [person])
+    return meeting_view(session, reminders, meeting)
+
+
+def remove_participant(
+    session: Session,
+    reminders: Reminders,
+    principal: Principal,
+    meeting_id: str,
+    participant_id: str,
+) -> MeetingOut:
+    """Someone leaves. If they were invited, a cancellation goes to them alone (under a new
+    SEQUENCE, so their calendar takes it over the invitation it holds)."""
+    meeting = find_meeting(session, principal, meeting_id)
+    _editable(meeting)
+    person = _participant(session, meeting, participant_id)
+    if meeting.invited_sequence is None:
+        session.delete(person)
+    else:
+        person.reply = REMOVED
+        meeting.sequence += 1
+        meeting.invited_sequence = meeting.sequence
+        _send(session, meeting, "meeting_cancel", [person])
+    session.flush()
+    return meeting_view(session, reminders, meeting)
 
 
 def record_reply(
@@ -353,6 +500,8 @@ def record_outcome(
         raise Invalid("status", f"a {meeting.status} meeting has no outcome to record")
     matter = session.get(Matter, meeting.matter_id)
     assert matter is not None
+    if matter.status == MatterStatus.closed.value and data.next_meeting_starts_at:
+        raise Invalid("next_meeting_starts_at", "the matter is closed: no next meeting")
     for i, item in enumerate(data.action_items):
         _member(
             session, meeting.organisation_id, item.owner_user_id, f"action_items[{i}].owner_user_id"
@@ -360,21 +509,11 @@ def record_outcome(
     meeting.minutes, meeting.outcome = data.minutes, data.outcome
     meeting.status = MeetingStatus.held.value
     items = []
-    clock = schedules.policy(session, meeting.organisation_id)
     for item in data.action_items:
         action = ActionItem(meeting_id=meeting.id, matter_id=matter.id, **item.model_dump())
         session.add(action)
         session.flush()
-        wanted = schedules.Wanted(
-            ScheduleKind.action_item,
-            action.id,
-            at_local(action.due_on, clock.timezone),
-            action.owner_user_id,
-            {},
-        )
-        schedules.sync(
-            session, meeting.organisation_id, (ScheduleKind.action_item.value,), action.id, [wanted]
-        )
+        _remind_of(session, meeting.organisation_id, action)
         items.append(ActionItemOut.model_validate(action, from_attributes=True))
     next_meeting = _next_meeting(session, reminders, matter, meeting, data)
     session.flush()
@@ -389,7 +528,10 @@ def _next_meeting(
     session: Session, reminders: Reminders, matter: Matter, held: Meeting, data: OutcomeIn
 ) -> Meeting | None:
     """The next meeting agreed at this one; otherwise, for a series, one proposed from the
-    cadence. It has the same participants and is not invited to until someone does."""
+    cadence. It has the same participants and is not invited to until someone does. A
+    closed matter has none."""
+    if matter.status == MatterStatus.closed.value:
+        return None
     if data.next_meeting_starts_at and data.next_meeting_ends_at:
         starts, ends, status = (
             data.next_meeting_starts_at,
@@ -475,6 +617,10 @@ def progress_update(
             )
             recipients += 1
     session.flush()
+    return _update_out(matter, update, recipients)
+
+
+def _update_out(matter: Matter, update: ProgressUpdate, recipients: int) -> UpdateOut:
     return UpdateOut(
         id=update.id,
         text=update.text,
@@ -482,6 +628,36 @@ def progress_update(
         newsletter_block={"type": "news", "title": matter.topic, "text": update.text},
         created_at=update.created_at,
     )
+
+
+def mark_action_item(
+    session: Session, principal: Principal, item_id: str, data: ActionItemPatch
+) -> ActionItemOut:
+    """Done (its reminder is cancelled) or not done after all (the reminder comes back)."""
+    item = session.get(ActionItem, item_id)
+    if item is None:
+        raise NotFound("no such action item")
+    matter = find_matter(session, principal, item.matter_id)
+    item.done = data.done
+    _remind_of(session, matter.organisation_id, item)
+    session.flush()
+    return ActionItemOut.model_validate(item, from_attributes=True)
+
+
+def _remind_of(session: Session, organisation_id: str, item: ActionItem) -> None:
+    """The action item's reminder to its owner on its due day, while it is not done."""
+    clock = schedules.policy(session, organisation_id)
+    wanted = [
+        schedules.Wanted(
+            ScheduleKind.action_item,
+            item.id,
+            at_local(item.due_on, clock.timezone),
+            item.owner_user_id,
+            {},
+        )
+    ]
+    kinds = (ScheduleKind.action_item.value,)
+    schedules.sync(session, organisation_id, kinds, item.id, [] if item.done else wanted)
 
 
 def evaluate(session: Session, principal: Principal, meeting_id: str, data: EvaluationIn) -> None:

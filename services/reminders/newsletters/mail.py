@@ -69,8 +69,7 @@ def delivery_for_token(session: Session, reminders: Reminders, token: str) -> De
 
 
 def unsubscribe_url(settings: RemindersSettings, token: str) -> str:
-    base = (settings.reminders_public_url or settings.portal_url).rstrip("/")
-    return f"{base}/unsubscribe/{token}"
+    return f"{settings.public_url()}/unsubscribe/{token}"
 
 
 def names_for(session: Session, reminders: Reminders, issue: NewsletterIssue) -> dict[str, str]:
