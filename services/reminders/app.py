@@ -44,9 +44,9 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
     app.include_router(newsletters_router)
     app.include_router(meetings_router)
 
-    def current() -> dict[str, Any]:
+    def current(organisation_id: str | None = None) -> dict[str, Any]:
         with reminders.database.session() as session:
-            return metrics.summary(session, celery, settings)
+            return metrics.summary(session, celery, settings, organisation_id)
 
     @app.get("/operations/worker", tags=["operations"], summary="Whether a worker runs")
     def worker_status() -> dict[str, object]:
@@ -54,9 +54,13 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
             worker: dict[str, object] = metrics.summary(session, celery, settings)["worker"]
         return worker
 
-    @app.get("/operations/summary", tags=["operations"], summary="Queues, deliveries, worker")
-    def operations_summary(_: AdminDep) -> dict[str, Any]:
-        return current()
+    @app.get(
+        "/operations/summary",
+        tags=["operations"],
+        summary="Queues, deliveries (all, and the organisation's own), worker",
+    )
+    def operations_summary(admin: AdminDep) -> dict[str, Any]:
+        return current(admin.organisation_id)
 
     @app.get(
         "/metrics",

@@ -433,7 +433,7 @@ def test_the_policy_changes_every_partners_cadence(
 
 
 def test_metrics_show_deliveries_and_queues(
-    reminders: Reminders, reminders_app: TestClient
+    reminders: Reminders, reminders_app: TestClient, registry_app: TestClient
 ) -> None:
     staff(reminders)
     partner(reminders, last_contact_on=date.today() - timedelta(days=400))
@@ -442,3 +442,12 @@ def test_metrics_show_deliveries_and_queues(
     body = reminders_app.get("/metrics").text
     assert 'kortisto_deliveries{status="pending"} 1' in body
     assert "kortisto_worker_alive" in body and 'kortisto_queue_length{queue="reminders"}' in body
+    # An organisation's admin sees the installation's figures and their own apart.
+    issue = registry_app.app.state.registry.issuer.issue  # type: ignore[attr-defined]
+    for organisation, own in ((ORG, {"pending": 1, "sent": 1}), (str(uuid.uuid4()), {})):
+        token = issue(Principal("a", organisation, frozenset({"admin"})))
+        summary = reminders_app.get(
+            "/operations/summary", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        assert summary["deliveries"]["pending"] == 1
+        assert {k: v for k, v in summary["organisation"].items() if k != "due_schedules"} == own

@@ -328,20 +328,23 @@ def run_sweep(database: Database, older_than: timedelta, batch: int, enqueue: En
             return swept
 
 
-def counts(session: Session) -> dict[str, int]:
-    """Deliveries by status and the schedules due now, for the operations page."""
-    by_status = dict(
-        session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
-    )
+def counts(session: Session, organisation_id: str | None = None) -> dict[str, int]:
+    """Deliveries by status and the schedules due now, for the operations page: the whole
+    installation's, or one organisation's."""
+    deliveries = select(Delivery.status, func.count()).group_by(Delivery.status)
     due = (
-        session.scalar(
-            select(func.count())
-            .select_from(Schedule)
-            .where(
-                Schedule.status == ScheduleStatus.active.value,
-                Schedule.next_due_at <= datetime.now(UTC),
-            )
+        select(func.count())
+        .select_from(Schedule)
+        .where(
+            Schedule.status == ScheduleStatus.active.value,
+            Schedule.next_due_at <= datetime.now(UTC),
         )
-        or 0
     )
-    return {**{str(k): int(v) for k, v in by_status.items()}, "due_schedules": int(due)}
+    if organisation_id is not None:
+        deliveries = deliveries.where(Delivery.organisation_id == organisation_id)
+        due = due.where(Schedule.organisation_id == organisation_id)
+    by_status = dict(session.execute(deliveries).all())
+    return {
+        **{str(k): int(v) for k, v in by_status.items()},
+        "due_schedules": int(session.scalar(due) or 0),
+    }

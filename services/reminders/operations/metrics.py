@@ -28,10 +28,18 @@ def queue_lengths(celery: Celery) -> dict[str, int | None]:
     return lengths
 
 
-def summary(session: Session, celery: Celery, settings: RemindersSettings) -> dict[str, Any]:
+def summary(
+    session: Session,
+    celery: Celery,
+    settings: RemindersSettings,
+    organisation_id: str | None = None,
+) -> dict[str, Any]:
+    """The installation's figures; with ``organisation_id`` also that organisation's own
+    deliveries and due schedules (``organisation``), which its admin acts on."""
     latest = last_heartbeat(session)
     stale_after = timedelta(seconds=settings.heartbeat_seconds * 3)
-    return {
+    own = {} if organisation_id is None else {"organisation": counts(session, organisation_id)}
+    return own | {
         "queues": queue_lengths(celery),
         "deliveries": counts(session),
         "worker": {
