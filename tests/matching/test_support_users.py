@@ -172,6 +172,22 @@ def test_wishes_are_sealed_published_coarsely_and_validated(
     assert done.json()["status"] == "fulfilled"
     assert orgs[1].client.get(f"/wishes/{wish['id']}", headers=orgs[1].staff).status_code == 404
 
+    # Moving house moves the person's wishes in the planners' demand too.
+    moved = org.client.patch(
+        f"/support-users/{person['id']}", json={"district_code": "00100"}, headers=org.staff
+    )
+    assert moved.status_code == 200, moved.text
+    with matching.database.session() as session:
+        events = session.execute(select(outbox.c.type, outbox.c.payload)).all()
+    [republished] = [e.payload for e in events if e.payload["district_code"] == "00100"]
+    assert republished["wish_id"] == wish["id"] and republished["status"] == "fulfilled"
+    published = len(events)
+    org.client.patch(  # the same district again: nothing to republish
+        f"/support-users/{person['id']}", json={"district_code": "00100"}, headers=org.staff
+    )
+    with matching.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(outbox)) == published
+
 
 def test_the_resource_check_lists_what_the_person_brings(orgs: list[Org]) -> None:
     org = orgs[0]

@@ -23,6 +23,7 @@ from services.matching.support_users.schemas import (
     SupportUserOut,
     SupportUserPatch,
 )
+from services.matching.wishes.events import publish_wishes_of
 from shared.auth import Principal
 from shared.crypto.documents import open_document, seal_document
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -130,9 +131,11 @@ def update(
     require_worker(principal)
     person = find(session, principal, support_user_id)
     changes = data.model_dump(exclude_unset=True)
-    if "district_code" in changes:
+    if "district_code" in changes and data.district_code != person.district_code:
         _check_district(session, principal, data.district_code)
         person.district_code = data.district_code
+        # the planners' demand counts each wish where its person lives
+        publish_wishes_of(session, person)
     if changes.get("account_user_id") is not None:
         _check_account(session, data.account_user_id, person.id)
         person.account_user_id = data.account_user_id

@@ -5,11 +5,11 @@ planners' demand figures and the reminders."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.matching.models import outbox
 from services.matching.reference.service import category_labels
 from services.matching.runtime import Matching
 from services.matching.support_users import service as support_users
 from services.matching.support_users.models import SupportUser
+from services.matching.wishes.events import publish_wish
 from services.matching.wishes.models import ResourceCheckItem, Wish
 from services.matching.wishes.schemas import (
     ResourceCheckItemIn,
@@ -21,7 +21,6 @@ from services.matching.wishes.schemas import (
 from shared.auth import Principal
 from shared.crypto.documents import open_document, seal_document
 from shared.errors import Invalid, NotFound
-from shared.events import publish
 
 
 def _seal_text(
@@ -64,20 +63,6 @@ def view(session: Session, matching: Matching, wish: Wish) -> WishOut:
     )
 
 
-def _publish(session: Session, person: SupportUser, wish: Wish) -> None:
-    publish(
-        session,
-        outbox,
-        "wish.changed",
-        wish_id=wish.id,
-        support_user_id=person.id,
-        organisation_id=person.organisation_id,
-        district_code=person.district_code,
-        category_codes=list(wish.category_codes),
-        status=wish.status,
-    )
-
-
 def add_wish(
     session: Session, matching: Matching, principal: Principal, support_user_id: str, data: WishIn
 ) -> WishOut:
@@ -96,7 +81,7 @@ def add_wish(
     session.add(wish)
     session.flush()
     wish.text_encrypted = _seal_text(session, matching, person, "wishes", wish.id, data.text)
-    _publish(session, person, wish)
+    publish_wish(session, person, wish)
     session.flush()
     return view(session, matching, wish)
 
@@ -130,7 +115,7 @@ def update_wish(
     for field in ("language", "priority", "status"):
         if field in changes:
             setattr(wish, field, str(changes[field]) if field != "priority" else changes[field])
-    _publish(session, person, wish)
+    publish_wish(session, person, wish)
     session.flush()
     return view(session, matching, wish)
 
