@@ -375,6 +375,17 @@ def test_a_digest_gathers_the_days_items_into_one_message(
     )
     assert snoozed.json()["status"] == "snoozed"
     assert len(reminders_app.get("/notifications", headers=headers).json()) == 1
+    # A page at a time, and the e-mails named by their partner for the failed-deliveries view.
+    every = reminders_app.get("/notifications?status=all", headers=headers).json()
+    pages = [
+        reminders_app.get(f"/notifications?status=all&limit=2&offset={o}", headers=headers).json()
+        for o in (0, 2)
+    ]
+    assert [i["id"] for page in pages for i in page] == [i["id"] for i in every]
+    assert [len(page) for page in pages] == [2, 1]
+    sent = reminders_app.get("/deliveries?status=sent", headers=headers).json()
+    emails = [d for d in sent if d["kind"] == "upkeep" and d["channel"] == "email"]
+    assert sorted(d["subject_name"] for d in emails) == sorted(names)
     bad = reminders_app.post(
         f"/notifications/{items[1]['id']}/snooze", json={"days": 0}, headers=headers
     )

@@ -29,8 +29,10 @@ def notifications(
     session: SessionDep,
     reminders: RemindersDep,
     status: Annotated[str, Query(pattern="^(open|done|snoozed|all)$")] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[NotificationOut]:
-    return staff_view.notifications(session, reminders, principal, status)
+    return staff_view.notifications(session, reminders, principal, status, limit, offset)
 
 
 @router.post("/notifications/{notification_id}/done", response_model=NotificationOut)
@@ -81,12 +83,14 @@ def change_policy(
 def deliveries(
     principal: StaffDep,
     session: SessionDep,
+    reminders: RemindersDep,
     status: Annotated[
         str, Query(pattern="^(failed|pending|queued|sending|sent|held|cancelled)$")
     ] = "failed",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[DeliveryOut]:
-    return staff_view.deliveries(session, principal, status, limit)
+    return staff_view.deliveries(session, reminders, principal, status, limit, offset)
 
 
 @router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut)

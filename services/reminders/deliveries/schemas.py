@@ -49,6 +49,7 @@ class DeliveryOut(BaseModel):
     id: str
     kind: str
     subject_id: str
+    subject_name: str = Field("", description="the partner it is about, where it is one")
     recipient_kind: str
     recipient_id: str
     channel: str

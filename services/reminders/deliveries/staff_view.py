@@ -3,7 +3,7 @@ delivery settings, the organisation's policy, and failed deliveries."""
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.reminders.deliveries.models import (
@@ -22,22 +22,35 @@ from services.reminders.people.models import PartnerCopy, StaffMember
 from services.reminders.people.service import partner_document, sync_digest
 from services.reminders.runtime import Reminders
 from services.reminders.schedules import service as schedules
+from services.reminders.schedules.models import ScheduleKind
 from shared.auth import Principal
 from shared.database import utcnow
 from shared.errors import Invalid, NotFound
 
+# Kinds whose subject is a partner, named from reminders' sealed copy of it.
+PARTNER_SUBJECTS = {
+    ScheduleKind.upkeep.value,
+    ScheduleKind.consent_renewal.value,
+    ScheduleKind.consent_request.value,
+    ScheduleKind.pending_purge.value,
+    ScheduleKind.greeting.value,
+    ScheduleKind.stale_card.value,
+}
+
+
+def subject_name(session: Session, reminders: Reminders, kind: str, subject_id: str) -> str:
+    if kind not in PARTNER_SUBJECTS:
+        return ""
+    document = partner_document(session, reminders, subject_id)
+    return str((document or {}).get("name", ""))
+
 
 def _view(session: Session, reminders: Reminders, n: Notification) -> NotificationOut:
-    document = (
-        partner_document(session, reminders, n.subject_id)
-        if n.kind != "referral_follow_up"
-        else None
-    )
     return NotificationOut(
         id=n.id,
         kind=n.kind,
         subject_id=n.subject_id,
-        subject_name=str((document or {}).get("name", "")),
+        subject_name=subject_name(session, reminders, n.kind, n.subject_id),
         due_at=n.due_at,
         status=n.status,
         snoozed_until=n.snoozed_until,
@@ -45,23 +58,33 @@ def _view(session: Session, reminders: Reminders, n: Notification) -> Notificati
 
 
 def notifications(
-    session: Session, reminders: Reminders, principal: Principal, status: str
+    session: Session,
+    reminders: Reminders,
+    principal: Principal,
+    status: str,
+    limit: int,
+    offset: int,
 ) -> list[NotificationOut]:
-    now = utcnow()
-    query = select(Notification).where(
+    """The caller's due items, earliest first, a page at a time."""
+    mine = (
         Notification.user_id == principal.subject,
         Notification.organisation_id == principal.organisation_id,
     )
-    rows = list(session.scalars(query.order_by(Notification.due_at)))
-    for n in rows:  # a snooze that has run out is open again
-        if (
-            n.status == NotificationStatus.snoozed.value
-            and n.snoozed_until
-            and n.snoozed_until <= now
-        ):
-            n.status = NotificationStatus.open.value
+    session.execute(  # a snooze that has run out is open again
+        update(Notification)
+        .where(
+            *mine,
+            Notification.status == NotificationStatus.snoozed.value,
+            Notification.snoozed_until <= utcnow(),
+        )
+        .values(status=NotificationStatus.open.value)
+    )
+    query = select(Notification).where(*mine)
     if status != "all":
-        rows = [n for n in rows if n.status == status]
+        query = query.where(Notification.status == status)
+    rows = session.scalars(
+        query.order_by(Notification.due_at, Notification.id).limit(limit).offset(offset)
+    )
     return [_view(session, reminders, n) for n in rows]
 
 
@@ -159,15 +182,27 @@ def change_policy(
 
 
 def deliveries(
-    session: Session, principal: Principal, status: str, limit: int
+    session: Session,
+    reminders: Reminders,
+    principal: Principal,
+    status: str,
+    limit: int,
+    offset: int,
 ) -> list[DeliveryOut]:
+    """The organisation's deliveries in one state, latest first, a page at a time."""
     rows = session.scalars(
         select(Delivery)
         .where(Delivery.organisation_id == principal.organisation_id, Delivery.status == status)
-        .order_by(Delivery.due_at.desc())
+        .order_by(Delivery.due_at.desc(), Delivery.id)
         .limit(limit)
+        .offset(offset)
     )
-    return [DeliveryOut.model_validate(d, from_attributes=True) for d in rows]
+    return [
+        DeliveryOut.model_validate(d, from_attributes=True).model_copy(
+            update={"subject_name": subject_name(session, reminders, d.kind, d.subject_id)}
+        )
+        for d in rows
+    ]
 
 
 def retry(session: Session, principal: Principal, delivery_id: str) -> DeliveryOut:
