@@ -4,6 +4,8 @@ referrals and demand figures."""
 from fastapi import FastAPI
 
 from services.matching.aggregates.api import router as aggregates_router
+from services.matching.networks.api import eco_maps as eco_maps_router
+from services.matching.networks.api import networks as networks_router
 from services.matching.referrals.api import router as referrals_router
 from services.matching.runtime import Matching
 from services.matching.settings import MatchingSettings
@@ -29,6 +31,13 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     app.state.matching = matching
     app.state.database = matching.database
     app.state.token_verifier = TokenVerifier.of_registry(settings)
-    for router in (support_users_router, wishes_router, referrals_router, aggregates_router):
+    for router in (
+        support_users_router,
+        wishes_router,
+        referrals_router,
+        aggregates_router,
+        eco_maps_router,
+        networks_router,
+    ):
         app.include_router(router)
     return app

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.matching.index import service as index
 from services.matching.models import outbox, processed_events
+from services.matching.networks import contacts
 from services.matching.pools.service import apply_pool_event
 from services.matching.reference.service import apply_reference_changed
 from services.matching.runtime import Matching, worker_runtime
@@ -17,11 +18,23 @@ from shared.events.consumer import apply_message
 
 SUBSCRIBERS = ("registry.events.apply", "reminders.events.apply")
 
+Handler = Callable[[Session, Matching, Event], None]
 
-HANDLERS: dict[str, Callable[[Session, Matching, Event], None]] = {
+
+def _each(*handlers: Handler) -> Handler:
+    """One event applied by several domains, in order, in the same transaction."""
+
+    def apply_all(session: Session, matching: Matching, event: Event) -> None:
+        for handler in handlers:
+            handler(session, matching, event)
+
+    return apply_all
+
+
+HANDLERS: dict[str, Handler] = {
     "partner.upserted": index.apply_partner_upserted,
-    "partner.forgotten": index.apply_partner_forgotten,
-    "activity.logged": index.apply_activity_logged,
+    "partner.forgotten": _each(index.apply_partner_forgotten, contacts.apply_partner_forgotten),
+    "activity.logged": _each(index.apply_activity_logged, contacts.apply_activity_logged),
     "partners.replayed": index.apply_rebuild_completed,
     "reference.changed": apply_reference_changed,
     "pool.membership_changed": lambda session, _, event: apply_pool_event(session, event),

@@ -17,14 +17,17 @@ from starlette.middleware.sessions import SessionMiddleware
 from services.portal.access_log_pages import router as access_log_router
 from services.portal.deps import LoginRequired, NoAccess
 from services.portal.district_pages import router as district_router
+from services.portal.eco_map_pages import router as eco_map_router
 from services.portal.i18n import load_translations
 from services.portal.matching_client import MatchingClient, MatchingUnavailable
 from services.portal.meeting_pages import router as meeting_router
 from services.portal.my_network_pages import router as my_network_router
 from services.portal.navigation import sections_for
+from services.portal.network_pages import router as network_router
 from services.portal.newsletter_pages import router as newsletter_router
 from services.portal.pages import error_page, router
 from services.portal.partner_pages import router as partner_router
+from services.portal.planning_pages import router as planning_router
 from services.portal.registry_client import RegistryClient, RegistryUnavailable, Rejected
 from services.portal.reminder_pages import router as reminder_router
 from services.portal.reminders_client import RemindersClient, RemindersUnavailable
@@ -93,9 +96,12 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(support_user_router)
     app.include_router(suggestion_router)
     app.include_router(my_network_router)
+    app.include_router(eco_map_router)
+    app.include_router(network_router)
     app.include_router(reminder_router)
     app.include_router(newsletter_router)
     app.include_router(meeting_router)
+    app.include_router(planning_router)
     _install_page_errors(app)
     return app
 

@@ -332,6 +332,83 @@ EVALUATION_SCALE = {
     "5": N_("5 – fully"),
 }
 
+# -- eco-maps and the pool network (the matching service's codes) ------------------------
+
+ECO_RELATIONS = {
+    "family": N_("Family"),
+    "friend": N_("Friends"),
+    "neighbour": N_("Neighbours"),
+    "staff": N_("Staff and professionals"),
+    "community": N_("Clubs, associations and other communities"),
+    "work_school": N_("Work or school"),
+}
+ECO_RINGS = {
+    "inner": N_("Inner ring: the closest"),
+    "middle": N_("Middle ring"),
+    "outer": N_("Outer ring: further away"),
+}
+ECO_SUPPORT = {
+    "company": N_("Company, doing things together"),
+    "practical": N_("Practical help"),
+    "advice": N_("Advice and information"),
+    "emotional": N_("Emotional support"),
+}
+ECO_RECIPROCITY = {
+    "mutual": N_("Both give and receive"),
+    "gives": N_("They give to the person"),
+    "receives": N_("The person gives to them"),
+}
+ECO_FREQUENCIES = {
+    "daily": N_("Daily"),
+    "weekly": N_("Weekly"),
+    "monthly": N_("Monthly"),
+    "yearly": N_("A few times a year"),
+    "rarely": N_("Rarely"),
+}
+# The same in plain language, for the support user's own eco-map.
+MY_ECO_RELATIONS = {
+    "family": N_("From my family"),
+    "friend": N_("A friend"),
+    "neighbour": N_("A neighbour"),
+    "staff": N_("A worker or a helper"),
+    "community": N_("From a club or a group"),
+    "work_school": N_("From work or school"),
+}
+MY_ECO_RINGS = {
+    "inner": N_("Very close to me"),
+    "middle": N_("Close to me"),
+    "outer": N_("A bit further away"),
+}
+MY_ECO_SUPPORT = {
+    "company": N_("We spend time together"),
+    "practical": N_("Helps me with things"),
+    "advice": N_("Gives me advice"),
+    "emotional": N_("Listens to me and cares about me"),
+}
+MY_ECO_RECIPROCITY = {
+    "mutual": N_("We help each other"),
+    "gives": N_("They help me"),
+    "receives": N_("I help them"),
+}
+MY_ECO_FREQUENCIES = {
+    "daily": N_("Every day"),
+    "weekly": N_("Every week"),
+    "monthly": N_("Every month"),
+    "yearly": N_("A few times a year"),
+    "rarely": N_("Not often"),
+}
+NETWORK_NODE_KINDS = {
+    "partner": N_("Partner"),
+    "support_user": N_("Support user"),
+    "staff": N_("Staff member"),
+}
+# A node whose name the viewer may not see.
+UNNAMED_NODES = {
+    "partner": N_("Partner (name not shown)"),
+    "support_user": N_("Support user (name not shown)"),
+    "staff": N_("Staff member (name not shown)"),
+}
+
 ALL = {
     "partner_kinds": PARTNER_KINDS,
     "partner_statuses": PARTNER_STATUSES,
@@ -382,4 +459,16 @@ ALL = {
     "meeting_statuses": MEETING_STATUSES,
     "evaluation_questions": EVALUATION_QUESTIONS,
     "evaluation_scale": EVALUATION_SCALE,
+    "eco_relations": ECO_RELATIONS,
+    "eco_rings": ECO_RINGS,
+    "eco_support": ECO_SUPPORT,
+    "eco_reciprocity": ECO_RECIPROCITY,
+    "eco_frequencies": ECO_FREQUENCIES,
+    "my_eco_relations": MY_ECO_RELATIONS,
+    "my_eco_rings": MY_ECO_RINGS,
+    "my_eco_support": MY_ECO_SUPPORT,
+    "my_eco_reciprocity": MY_ECO_RECIPROCITY,
+    "my_eco_frequencies": MY_ECO_FREQUENCIES,
+    "network_node_kinds": NETWORK_NODE_KINDS,
+    "unnamed_nodes": UNNAMED_NODES,
 }

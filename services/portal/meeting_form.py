@@ -3,8 +3,8 @@ its participants, a change of time or place, the outcome with its tasks and the 
 meeting, and an evaluation. Times are entered as a day and hours in Finnish time and sent
 with their offset. Rows (participants, tasks) are added and removed without JavaScript: the
 form comes back with the change, nothing saved until "Save". Reminders' error ``field``
-(``participants[2].user_id``, ``action_items.0.title``, ``body``…) → the form field and a
-message in plain words."""
+(``participants[2].user_id``, ``action_items.0.title``, ``board``, ``place``…) → the form
+field and a message in plain words."""
 
 import re
 from collections.abc import Mapping
@@ -24,7 +24,7 @@ from services.portal.labels import (
     URGENCIES,
 )
 from services.portal.partner_form import Translate
-from services.portal.schemas import Meeting, MemberContact
+from services.portal.schemas import Matter, Meeting, MemberContact
 from services.portal.support_user_form import text_of
 from services.portal.templating import TIMEZONE
 
@@ -154,12 +154,32 @@ class MatterForm:
             cadence=cadence if cadence in CADENCES else "",
         )
 
-    def check(self, _: Translate, today: date) -> dict[str, str]:
-        """What can be said before asking reminders, keyed by the form's field ids."""
+    @classmethod
+    def from_matter(cls, matter: Matter) -> "MatterForm":
+        """The form prefilled for changing ``matter``."""
+        return cls(
+            topic=matter.topic,
+            aim=matter.aim,
+            why=matter.why,
+            urgency=matter.urgency,
+            whose="shared",
+            shared_will_confirmed_on=matter.shared_will_confirmed_on.isoformat(),
+            decision_level=matter.decision_level,
+            board=matter.board,
+            board_chair=matter.board_chair,
+            decision_timeline=matter.decision_timeline,
+            procurement_timeline=matter.procurement_timeline,
+            contact_user_id=matter.contact_user_id,
+            cadence=str(matter.cadence_months) if matter.cadence_months else "",
+        )
+
+    def check(self, _: Translate, today: date, *, editing: bool = False) -> dict[str, str]:
+        """What can be said before asking reminders, keyed by the form's field ids. A change
+        (``editing``) leaves whose matter it is and the day of the shared will as they were."""
         errors: dict[str, str] = {}
-        if self.whose == "one_person":
+        if not editing and self.whose == "one_person":
             errors["whose"] = individual_advice(_)
-        elif not self.whose:
+        elif not editing and not self.whose:
             errors["whose"] = _("Choose whose matter this is.")
         if len(self.topic) < 3:
             errors["topic"] = _("Write the topic in a few words.")
@@ -174,15 +194,8 @@ class MatterForm:
                 errors[name] = message
             elif _too_long(value, TEXT_MAX):
                 errors[name] = _("Shorten this to at most 10000 characters.")
-        confirmed = parse_day(self.shared_will_confirmed_on)
-        if confirmed is None:
-            errors["shared_will_confirmed_on"] = _(
-                "Enter the day the members confirmed that this is their shared will."
-            )
-        elif confirmed > today:
-            errors["shared_will_confirmed_on"] = _(
-                "The shared will is confirmed on a day that has come: today or earlier."
-            )
+        if not editing:
+            errors.update(self._check_confirmed(_, today))
         if not self.decision_level:
             errors["decision_level"] = _("Choose who can decide the matter.")
         elif self.decision_level == "political":
@@ -202,6 +215,22 @@ class MatterForm:
                 errors[name] = _("Shorten this to at most 10000 characters.")
         return errors
 
+    def _check_confirmed(self, _: Translate, today: date) -> dict[str, str]:
+        confirmed = parse_day(self.shared_will_confirmed_on)
+        if confirmed is None:
+            return {
+                "shared_will_confirmed_on": _(
+                    "Enter the day the members confirmed that this is their shared will."
+                )
+            }
+        if confirmed > today:
+            return {
+                "shared_will_confirmed_on": _(
+                    "The shared will is confirmed on a day that has come: today or earlier."
+                )
+            }
+        return {}
+
     def payload(self) -> dict[str, Any]:
         return {
             "topic": self.topic,
@@ -219,10 +248,34 @@ class MatterForm:
             "cadence_months": int(self.cadence) if self.cadence else None,
         }
 
+    def change_payload(self, matter: Matter) -> dict[str, Any]:
+        """Only what differs from ``matter`` as it is (reminders changes just the fields
+        given); the contact person stays when none is chosen."""
+        wanted = self.payload()
+        changes = {
+            name: wanted[name]
+            for name in (
+                "topic",
+                "aim",
+                "why",
+                "urgency",
+                "decision_level",
+                "board",
+                "board_chair",
+                "decision_timeline",
+                "procurement_timeline",
+                "cadence_months",
+            )
+            if wanted[name] != getattr(matter, name)
+        }
+        if self.contact_user_id and self.contact_user_id != matter.contact_user_id:
+            changes["contact_user_id"] = self.contact_user_id
+        return changes
+
     def api_error(self, api_field: str | None, message: str, _: Translate) -> tuple[str, str]:
-        """Reminders' refusal as (the form's field id, a message in plain words). A rule
-        over the whole matter comes back without a field of its own (``body``): its words
-        tell which it was."""
+        """Reminders' refusal as (the form's field id, a message in plain words). Reminders
+        names the field (``concerns_one_person``, ``board``, ``cadence_months``…); an
+        older answer about a rule over the whole matter (``body``) is told by its words."""
         name = (api_field or "").split(".")[0]
         words = message.lower()
         if name in ("", "body"):
@@ -249,7 +302,11 @@ class MatterForm:
             return name, _("Choose who can decide the matter.")
         if name == "urgency":
             return name, _("Choose how urgent the matter is.")
-        if name in ("topic", "aim", "why", "board", "board_chair"):
+        if name in ("board", "board_chair"):
+            if "political" in words:
+                return name, _("A political decision needs the responsible board and its chair.")
+            return name, _("Shorten this to at most 300 characters.")
+        if name in ("topic", "aim", "why"):
             return name, _("Check this: it is too short or too long.")
         if name in ("decision_timeline", "procurement_timeline"):
             return name, _("Shorten this to at most 10000 characters.")
@@ -311,6 +368,63 @@ class ParticipantRow:
     def empty(self) -> bool:
         return not (self.user_id or self.name or self.email)
 
+    @classmethod
+    def from_form(cls, data: FormData, prefix: str) -> "ParticipantRow":
+        """The row's fields ``<prefix>-role``, ``-user_id``, ``-name`` and ``-email``."""
+        role = text_of(data, f"{prefix}-role")
+        return cls(
+            role=role if role in PARTICIPANT_ROLES else "",
+            user_id=text_of(data, f"{prefix}-user_id"),
+            name=text_of(data, f"{prefix}-name"),
+            email=text_of(data, f"{prefix}-email"),
+        )
+
+    def fill_from(self, members: Mapping[str, MemberContact]) -> None:
+        """With a member chosen, an empty name or address is the member's; a chosen id
+        that is no member is dropped."""
+        member = members.get(self.user_id)
+        if member is None:
+            self.user_id = ""
+            return
+        self.name = self.name or member.display_name
+        self.email = self.email or member.email
+
+    def check(self, prefix: str, _: Translate) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not self.role:
+            errors[f"{prefix}-role"] = _("Choose the participant's role.")
+        if not self.name:
+            errors[f"{prefix}-name"] = _("Write the participant's name.")
+        elif _too_long(self.name, LINE_MAX):
+            errors[f"{prefix}-name"] = _("Shorten this to at most 300 characters.")
+        if not EMAIL.fullmatch(self.email):
+            errors[f"{prefix}-email"] = _(
+                "Enter the e-mail address in the correct form, like name@example.org."
+            )
+        return errors
+
+    def payload(self) -> dict[str, Any]:
+        person: dict[str, Any] = {"role": self.role, "name": self.name, "email": self.email}
+        if self.user_id:
+            person["user_id"] = self.user_id
+        return person
+
+    @staticmethod
+    def api_error(prefix: str, part: str, _: Translate) -> tuple[str, str]:
+        """Reminders' refusal of one participant's ``part`` as (the field id, a message)."""
+        if part == "user_id":
+            return f"{prefix}-user_id", _(
+                "Choose a member of your organisation, or leave it empty and write the "
+                "name and address."
+            )
+        if part == "email":
+            return f"{prefix}-email", _(
+                "Enter the e-mail address in the correct form, like name@example.org."
+            )
+        if part == "role":
+            return f"{prefix}-role", _("Choose the participant's role.")
+        return f"{prefix}-name", _("Check this participant's details.")
+
 
 @dataclass
 class MeetingForm:
@@ -335,17 +449,10 @@ class MeetingForm:
     @classmethod
     def from_form(cls, data: FormData) -> "MeetingForm":
         count = text_of(data, "participant-count")
-        rows = []
-        for i in range(min(int(count), MAX_PARTICIPANTS + 10) if count.isdigit() else 0):
-            role = text_of(data, f"participant-{i}-role")
-            rows.append(
-                ParticipantRow(
-                    role=role if role in PARTICIPANT_ROLES else "",
-                    user_id=text_of(data, f"participant-{i}-user_id"),
-                    name=text_of(data, f"participant-{i}-name"),
-                    email=text_of(data, f"participant-{i}-email"),
-                )
-            )
+        rows = [
+            ParticipantRow.from_form(data, f"participant-{i}")
+            for i in range(min(int(count), MAX_PARTICIPANTS + 10) if count.isdigit() else 0)
+        ]
         return cls(
             day=text_of(data, "day"),
             starts=text_of(data, "starts"),
@@ -389,12 +496,7 @@ class MeetingForm:
     def fill_from_members(self, members: Mapping[str, MemberContact]) -> None:
         """A row with a member chosen and no name or address gets the member's."""
         for row in self.participants:
-            member = members.get(row.user_id)
-            if member is None:
-                row.user_id = ""
-                continue
-            row.name = row.name or member.display_name
-            row.email = row.email or member.email
+            row.fill_from(members)
 
     def check_where(self, _: Translate) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -419,19 +521,8 @@ class MeetingForm:
         if _too_long(self.invitations_by, LINE_MAX):
             errors["invitations_by"] = _("Shorten this to at most 300 characters.")
         for i, row in enumerate(self.participants):
-            if row.empty:
-                continue
-            prefix = f"participant-{i}"
-            if not row.role:
-                errors[f"{prefix}-role"] = _("Choose the participant's role.")
-            if not row.name:
-                errors[f"{prefix}-name"] = _("Write the participant's name.")
-            elif _too_long(row.name, LINE_MAX):
-                errors[f"{prefix}-name"] = _("Shorten this to at most 300 characters.")
-            if not EMAIL.fullmatch(row.email):
-                errors[f"{prefix}-email"] = _(
-                    "Enter the e-mail address in the correct form, like name@example.org."
-                )
+            if not row.empty:
+                errors.update(row.check(f"participant-{i}", _))
         if self.named > MAX_PARTICIPANTS:
             errors["participants"] = _("A meeting can have at most 40 participants.")
         return errors
@@ -453,10 +544,7 @@ class MeetingForm:
         for i, row in enumerate(self.participants):
             if row.empty:
                 continue
-            person: dict[str, Any] = {"role": row.role, "name": row.name, "email": row.email}
-            if row.user_id:
-                person["user_id"] = row.user_id
-            people.append(person)
+            people.append(row.payload())
             self._rows.append(i)
         return {
             "starts_at": starts_at,
@@ -483,19 +571,7 @@ class MeetingForm:
         name, index, part = _row_field(api_field)
         if name == "participants" and index is not None:
             row = self._rows[index] if index < len(self._rows) else index
-            prefix = f"participant-{row}"
-            if part == "user_id":
-                return f"{prefix}-user_id", _(
-                    "Choose a member of your organisation, or leave it empty and write the "
-                    "name and address."
-                )
-            if part == "email":
-                return f"{prefix}-email", _(
-                    "Enter the e-mail address in the correct form, like name@example.org."
-                )
-            if part == "role":
-                return f"{prefix}-role", _("Choose the participant's role.")
-            return f"{prefix}-name", _("Check this participant's details.")
+            return ParticipantRow.api_error(f"participant-{row}", part, _)
         if name == "participants":
             return "participants", _("A meeting can have at most 40 participants.")
         if name == "starts_at":

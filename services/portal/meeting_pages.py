@@ -1,8 +1,9 @@
 """The review meeting pages for coordinators: the association's matters, raising one (a
-single person's case is refused and pointed to individual advice), a matter's page with its
-series of meetings, progress updates (with a news item for the newsletter) and evaluations,
-the planning checklist, a meeting with its agenda, participants and their replies, the
-invitations, changes and cancelling, the outcome with tasks and the next meeting, the
+single person's case is refused and pointed to individual advice), changing, closing and
+reopening it, a matter's page with its series of meetings, its tasks (marked done or not
+done), progress updates (with a news item for the newsletter) and evaluations, the planning
+checklist, a meeting with its agenda, participants (added and taken off) and their replies,
+the invitations, changes and cancelling, the outcome with tasks and the next meeting, the
 evaluation form, the summary across all matters and the calendar subscription addresses.
 Routes translate between HTML forms and the reminders service's API; reminders decides who
 may do what."""
@@ -14,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.exceptions import HTTPException
 
 from services.portal.deps import Api, ApiDep, RemindersApiDep, RemindersDep, TemplatesDep, member_of
 from services.portal.labels import PARTICIPANT_ROLES, REPLIES
@@ -33,8 +33,10 @@ from services.portal.partner_form import Translate
 from services.portal.registry_client import Me, Rejected
 from services.portal.reminder_pages import expired, text_of
 from services.portal.schemas import (
+    ActionItem,
     EvaluationSummary,
     Matter,
+    MatterDetail,
     Meeting,
     MeetingOutcome,
     MemberContact,
@@ -48,10 +50,10 @@ router = APIRouter(include_in_schema=False)
 
 CoordinatorDep = Annotated[Me, Depends(member_of("meetings"))]
 SECTION_PATH = "/meetings"
-# Reminders' warning about the number of participants, said again in the page's language.
-TOO_MANY = re.compile(r"(\d+) participants")
 CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,300}\.[A-Za-z0-9_-]{1,64}")
 CALENDAR_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+# The field ids of the form that adds a participant on the meeting's page.
+NEW_PARTICIPANT = "new-participant"
 
 
 def page_context(me: Me, current: str, **values: Any) -> dict[str, Any]:
@@ -94,29 +96,29 @@ def member_options(members: list[MemberContact]) -> list[tuple[str, str]]:
     return sorted(((m.id, m.display_name) for m in members), key=lambda pair: pair[1].lower())
 
 
-async def find_matter(reminders: Api, matter_id: str) -> Matter:
-    """One matter of the organisation (reminders lists them; it has no call for one)."""
-    for matter in await reminders.read(list[Matter], "/matters"):
-        if matter.id == matter_id:
-            return matter
-    raise HTTPException(404)
+async def find_matter(reminders: Api, matter_id: str) -> MatterDetail:
+    """One matter of the organisation, with its tasks and progress updates."""
+    return await reminders.read(MatterDetail, f"/matters/{matter_id}")
+
+
+def closed_matter(gettext: Translate) -> str:
+    return gettext("The matter is closed. Reopen it on its page before changing it.")
 
 
 def warnings_of(meeting: Meeting, gettext: Translate) -> list[str]:
     """Reminders' warnings in the page's language (one it does not know stays as it is)."""
     said = []
     for warning in meeting.warnings:
-        found = TOO_MANY.match(warning)
-        if found:
+        if warning.code == "too_many_participants":
             said.append(
                 gettext(
                     "This meeting has %(num)d participants. A discussion meeting works best "
                     "with at most %(max)d people: consider inviting fewer."
                 )
-                % {"num": int(found.group(1)), "max": PARTICIPANT_WARNING}
+                % {"num": warning.participants, "max": warning.limit}
             )
         else:
-            said.append(warning)
+            said.append(warning.message)
     return said
 
 
@@ -149,18 +151,22 @@ async def _matter_form(
     me: Me,
     form: MatterForm,
     *,
+    matter: Matter | None = None,
     errors: dict[str, str] | None = None,
     form_error: str = "",
     status_code: int = 200,
 ) -> Response:
+    """The form that raises a matter, or changes ``matter``."""
     members = await members_of(api)
     return templates.render(
         request,
         "meetings/matter_form.html",
         page_context(
             me,
-            f"{SECTION_PATH}/matters/new",
+            f"{SECTION_PATH}/matters/new" if matter is None else SECTION_PATH,
             form=form,
+            matter=matter,
+            action=f"{matter_path(matter.id)}/edit" if matter else f"{SECTION_PATH}/matters/new",
             members=member_options(members),
             today=today().isoformat(),
             errors=errors or {},
@@ -257,6 +263,7 @@ async def _matter_page(
             me,
             SECTION_PATH,
             matter=matter,
+            closed=matter.status == "closed",
             series=series,
             next_meeting=upcoming[0] if upcoming else None,
             steps_done=sum(1 for s in steps if s.status in ("done", "not_needed")),
@@ -272,6 +279,150 @@ async def _matter_page(
     )
 
 
+@router.get("/meetings/matters/{matter_id}/edit")
+async def edit_matter(
+    request: Request,
+    templates: TemplatesDep,
+    api: ApiDep,
+    reminders: RemindersApiDep,
+    me: CoordinatorDep,
+    matter_id: str,
+) -> Response:
+    matter = await find_matter(reminders, matter_id)
+    if matter.status == "closed":
+        return see_other(matter_path(matter.id))
+    form = MatterForm.from_matter(matter)
+    return await _matter_form(request, templates, api, me, form, matter=matter)
+
+
+@router.post("/meetings/matters/{matter_id}/edit")
+async def save_matter(
+    request: Request,
+    templates: TemplatesDep,
+    api: ApiDep,
+    reminders: RemindersApiDep,
+    me: CoordinatorDep,
+    matter_id: str,
+) -> Response:
+    """Sends only what changed; the same checks as raising a matter, and reminders'
+    refusals at their fields."""
+    gettext = templates.gettext(request).gettext
+    matter = await find_matter(reminders, matter_id)
+    data = await request.form()
+    form = MatterForm.from_form(data)
+    errors: dict[str, str] = {}
+    form_error = ""
+    status_code = 422
+    if not csrf_valid(request, text_of(data, "csrf_token")):
+        form_error = gettext("The page had expired. Check the details and save again.")
+        status_code = 400
+    elif matter.status == "closed":
+        form_error = closed_matter(gettext)
+        status_code = 409
+    else:
+        errors = form.check(gettext, today(), editing=True)
+    if not errors and not form_error:
+        changes = form.change_payload(matter)
+        if not changes:
+            notify(request, "matter_saved")
+            return see_other(matter_path(matter.id))
+        try:
+            await reminders.write(MatterDetail, "PATCH", f"/matters/{matter.id}", changes)
+        except Rejected as exc:
+            if exc.status not in (400, 422):
+                raise
+            target, message = form.api_error(exc.field, exc.message, gettext)
+            if exc.field == "status":
+                form_error = closed_matter(gettext)
+            elif target:
+                errors[target] = message
+            else:
+                form_error = message
+        else:
+            notify(request, "matter_saved")
+            return see_other(matter_path(matter.id))
+    return await _matter_form(
+        request, templates, api, me, form, matter=matter,
+        errors=errors, form_error=form_error, status_code=status_code,
+    )  # fmt: skip
+
+
+@router.post("/meetings/matters/{matter_id}/status")
+async def close_or_reopen(
+    request: Request,
+    templates: TemplatesDep,
+    api: ApiDep,
+    reminders: RemindersApiDep,
+    me: CoordinatorDep,
+    matter_id: str,
+) -> Response:
+    """Closing ends the matter's series (reminders removes a next meeting it only proposed);
+    reopening lets meetings be planned again."""
+    gettext = templates.gettext(request).gettext
+    data = await request.form()
+    status = text_of(data, "status")
+    message = ""
+    if not csrf_valid(request, text_of(data, "csrf_token")):
+        message = expired(gettext)
+    elif status not in ("open", "closed"):
+        message = gettext("This could not be done. Reload the page and try again.")
+    else:
+        try:
+            await reminders.write(
+                MatterDetail, "PATCH", f"/matters/{matter_id}", {"status": status}
+            )
+        except Rejected as exc:
+            if exc.status not in (400, 409, 422):
+                raise
+            message = gettext("This could not be done. Reload the page and try again.")
+        else:
+            notify(request, "matter_closed" if status == "closed" else "matter_reopened")
+            return see_other(matter_path(matter_id))
+    return await _matter_page(
+        request, templates, api, reminders, me, matter_id,
+        errors={"matter-status": message}, status_code=422,
+    )  # fmt: skip
+
+
+@router.post("/meetings/matters/{matter_id}/action-items/{item_id}")
+async def mark_action_item(
+    request: Request,
+    templates: TemplatesDep,
+    api: ApiDep,
+    reminders: RemindersApiDep,
+    me: CoordinatorDep,
+    matter_id: str,
+    item_id: str,
+) -> Response:
+    """A task done (its reminder to the owner is cancelled) or not done after all (the
+    reminder comes back)."""
+    gettext = templates.gettext(request).gettext
+    data = await request.form()
+    done = text_of(data, "done")
+    field_id = f"item-{item_id}-done"
+    message = ""
+    if not csrf_valid(request, text_of(data, "csrf_token")):
+        message = expired(gettext)
+    elif done not in ("true", "false"):
+        message = gettext("This could not be done. Reload the page and try again.")
+    else:
+        try:
+            item = await reminders.write(
+                ActionItem, "PATCH", f"/action-items/{item_id}", {"done": done == "true"}
+            )
+        except Rejected as exc:
+            if exc.status not in (400, 409, 422):
+                raise
+            message = gettext("This could not be done. Reload the page and try again.")
+        else:
+            notify(request, "action_item_done" if item.done else "action_item_undone")
+            return see_other(f"{matter_path(matter_id)}#item-{item.id}")
+    return await _matter_page(
+        request, templates, api, reminders, me, matter_id,
+        errors={field_id: message}, status_code=422,
+    )  # fmt: skip
+
+
 @router.post("/meetings/matters/{matter_id}/updates")
 async def progress_update(
     request: Request,
@@ -281,9 +432,9 @@ async def progress_update(
     me: CoordinatorDep,
     matter_id: str,
 ) -> Response:
-    """Sends a progress update to the participants of the latest meeting. Reminders keeps no
-    list of updates to read back, so the answer (with the news item for the newsletter) is
-    shown at once on the matter's page."""
+    """Sends a progress update to the participants of the latest meeting. The answer (with
+    the news item for the newsletter) is shown at once on the matter's page, above the
+    earlier updates."""
     gettext = templates.gettext(request).gettext
     data = await request.form()
     text = text_of(data, "text")
@@ -473,6 +624,8 @@ async def new_meeting(
     matter_id: str,
 ) -> Response:
     matter = await find_matter(reminders, matter_id)
+    if matter.status == "closed":
+        return see_other(matter_path(matter.id))
     series, members = await asyncio.gather(
         reminders.read(list[Meeting], f"/matters/{matter.id}/meetings"), members_of(api)
     )
@@ -515,7 +668,9 @@ async def create_meeting(
             if exc.status not in (400, 422):
                 raise
             target, message = form.api_error(exc.field, gettext)
-            if target:
+            if exc.field == "status":
+                form_error = closed_matter(gettext)
+            elif target:
                 errors[target] = message
             else:
                 form_error = message
@@ -541,16 +696,14 @@ async def calendar_addresses(
     request: Request, templates: TemplatesDep, reminders: RemindersApiDep, me: CoordinatorDep
 ) -> Response:
     feeds = await reminders.read(dict[str, str], "/calendar/feeds")
-    settings = request.app.state.settings
-    base = (settings.reminders_public_url or settings.portal_url).rstrip("/")
     return templates.render(
         request,
         "meetings/calendar.html",
         page_context(
             me,
             f"{SECTION_PATH}/calendar",
-            mine=base + feeds["user"] if "user" in feeds else "",
-            everyone=base + feeds["organisation"] if "organisation" in feeds else "",
+            mine=feeds.get("user_url", ""),
+            everyone=feeds.get("organisation_url", ""),
         ),
         private=True,
     )
@@ -582,6 +735,7 @@ async def _meeting_page(
     me: Me,
     meeting_id: str,
     *,
+    newcomer: ParticipantRow | None = None,
     errors: dict[str, str] | None = None,
     form_error: str = "",
     status_code: int = 200,
@@ -605,6 +759,9 @@ async def _meeting_page(
             warnings=warnings_of(meeting, gettext),
             replies=[(reply, replies[reply]) for reply in REPLIES if reply in replies],
             member_names={m.id: m.display_name for m in members},
+            members=member_options(members),
+            newcomer=newcomer or ParticipantRow(),
+            newcomer_prefix=NEW_PARTICIPANT,
             past=meeting.starts_at <= now(),
             errors=errors or {},
             form_error=form_error,
@@ -709,6 +866,73 @@ async def cancel_meeting(
     sent = answer.sequence > before.sequence
     notify(request, "meeting_cancelled_sent" if sent else "meeting_cancelled")
     return see_other(meeting_path(meeting_id))
+
+
+@router.post("/meetings/{meeting_id}/participants")
+async def add_participant(
+    request: Request,
+    templates: TemplatesDep,
+    api: ApiDep,
+    reminders: RemindersApiDep,
+    me: CoordinatorDep,
+    meeting_id: str,
+) -> Response:
+    """Someone joins a planned or proposed meeting; once it has been invited to, reminders
+    sends them the invitation at once."""
+    gettext = templates.gettext(request).gettext
+    data = await request.form()
+    newcomer = ParticipantRow.from_form(data, NEW_PARTICIPANT)
+    errors: dict[str, str] = {}
+    form_error = ""
+    if not csrf_valid(request, text_of(data, "csrf_token")):
+        form_error = expired(gettext)
+    else:
+        newcomer.fill_from({m.id: m for m in await members_of(api)})
+        errors = newcomer.check(NEW_PARTICIPANT, gettext)
+    if not errors and not form_error:
+        try:
+            meeting = await reminders.write(
+                Meeting, "POST", f"/meetings/{meeting_id}/participants", newcomer.payload()
+            )
+        except Rejected as exc:
+            if exc.status not in (400, 409, 422):
+                raise
+            if exc.field == "status":
+                form_error = _refusal(exc, gettext)
+            else:
+                part = (exc.field or "").rsplit(".", 1)[-1]
+                target, message = ParticipantRow.api_error(NEW_PARTICIPANT, part, gettext)
+                errors[target] = message
+        else:
+            notify(request, "participant_added_invited" if meeting.invited else "participant_added")
+            return see_other(f"{meeting_path(meeting_id)}#participants")
+    return await _meeting_page(
+        request, templates, api, reminders, me, meeting_id,
+        newcomer=newcomer, errors=errors, form_error=form_error, status_code=422,
+    )  # fmt: skip
+
+
+@router.post("/meetings/{meeting_id}/participants/{participant_id}/remove")
+async def remove_participant(
+    request: Request,
+    templates: TemplatesDep,
+    api: ApiDep,
+    reminders: RemindersApiDep,
+    me: CoordinatorDep,
+    meeting_id: str,
+    participant_id: str,
+) -> Response:
+    """Someone is taken off; if the invitations went out, reminders sends them (and only
+    them) a cancellation."""
+    answer = await _meeting_action(
+        request, templates, api, reminders, me, meeting_id,
+        f"participant-{participant_id}-remove",
+        "DELETE", f"/meetings/{meeting_id}/participants/{participant_id}",
+    )  # fmt: skip
+    if isinstance(answer, Response):
+        return answer
+    notify(request, "participant_removed_cancelled" if answer.invited else "participant_removed")
+    return see_other(f"{meeting_path(meeting_id)}#participants")
 
 
 @router.post("/meetings/{meeting_id}/participants/{participant_id}/reply")
@@ -939,6 +1163,11 @@ async def record_outcome(
                 raise
             if exc.field == "status":
                 form_error = gettext("The outcome of this meeting has been recorded already.")
+            elif exc.field == "next_meeting_starts_at" and matter.status == "closed":
+                errors["next_day"] = gettext(
+                    "The matter is closed: no next meeting is planned for it. Leave the next "
+                    "meeting empty, or reopen the matter first."
+                )
             else:
                 target, message = form.api_error(exc.field, gettext)
                 if target:

@@ -71,10 +71,19 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "planner",
-        "/planner",
-        N_("Planner"),
+        "/planning",
+        N_("Planning"),
         N_("Resources and unmet wishes by district and category, without personal data."),
         frozenset({"admin", "planner"}),
+        placeholder=False,
+    ),
+    Section(
+        "network",
+        "/network",
+        N_("Network"),
+        N_("Who knows whom in your sharing pools: brokers, bottlenecks and isolated people."),
+        frozenset({"admin", "staff", "coordinator"}),
+        placeholder=False,
     ),
     Section(
         "access_log",

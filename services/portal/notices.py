@@ -74,6 +74,28 @@ NOTICES = {
     "evaluation_saved": N_(
         "The evaluation was saved without a name. You can enter the next one below."
     ),
+    "matter_saved": N_("The matter was saved."),
+    "matter_closed": N_(
+        "The matter was closed. Its series has ended: no new meetings are planned for it. "
+        "You can reopen it on this page."
+    ),
+    "matter_reopened": N_("The matter was reopened. You can plan meetings for it again."),
+    "action_item_done": N_("The task was marked done. Its reminder to the owner was cancelled."),
+    "action_item_undone": N_("The task was marked not done. Its reminder to the owner is back."),
+    "participant_added": N_(
+        "The participant was added. They get the invitation when you send the invitations."
+    ),
+    "participant_added_invited": N_(
+        "The participant was added and the invitation with a calendar entry was sent to them. "
+        "The others get nothing new."
+    ),
+    "participant_removed": N_(
+        "The participant was taken off. No invitation had been sent, so nothing was sent to them."
+    ),
+    "participant_removed_cancelled": N_(
+        "The participant was taken off and a cancellation was sent to their calendar. The "
+        "others get nothing new."
+    ),
 }
 
 

@@ -448,6 +448,13 @@ class MeetingParticipant(Answer):
     outcome_confirmed_at: datetime | None = None
 
 
+class MeetingWarning(Answer):
+    code: str
+    message: str
+    participants: int = 0
+    limit: int = 0
+
+
 class Meeting(Answer):
     id: str
     matter_id: str
@@ -461,12 +468,23 @@ class Meeting(Answer):
     outcome: str = ""
     status: str
     sequence: int = 0
+    invited_sequence: int | None = None  # the version last sent; none before the invitations
+    needs_invitation: bool = False  # this version not yet sent to the participants
     participants: list[MeetingParticipant] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[MeetingWarning] = Field(default_factory=list)
 
     @property
     def changeable(self) -> bool:
         return self.status in ("planned", "proposed")
+
+    @property
+    def invited(self) -> bool:
+        return self.invited_sequence is not None
+
+    @property
+    def unsent_changes(self) -> bool:
+        """Invited once, and this version has not gone to the participants."""
+        return self.invited and self.needs_invitation
 
 
 class ActionItem(Answer):
@@ -491,7 +509,266 @@ class ProgressUpdate(Answer):
     created_at: datetime
 
 
+class MatterDetail(Matter):
+    """A matter with every meeting's action items and its progress updates, newest first."""
+
+    action_items: list[ActionItem] = Field(default_factory=list)
+    updates: list[ProgressUpdate] = Field(default_factory=list)
+
+
 class EvaluationSummary(Answer):
     evaluations: int
     averages: dict[str, float] = Field(default_factory=dict)
     comments: list[str] = Field(default_factory=list)
+
+
+# -- planning (the registry's /planning): counts of many, a suppressed one is None -----
+
+
+class PlanningScope(Answer):
+    municipality: OrganisationRef
+    organisations: list[OrganisationRef] = Field(default_factory=list)
+    default_k: int
+    neighbour_weight: float
+
+
+class PlanningFigures(Answer):
+    supply: int | None = None
+    supply_suppressed: bool = False
+    demand: int | None = None
+    demand_suppressed: bool = False
+    population: int | None = None
+    supply_per_1000: float | None = None
+    demand_per_1000: float | None = None
+
+
+class PlanningCategory(PlanningFigures):
+    code: str
+    label: str
+
+
+class PlanningDistrict(PlanningFigures):
+    code: str
+    name: str
+
+
+class PlanningCoverage(Answer):
+    municipality: OrganisationRef
+    organisations: int
+    k: int
+    computed_at: datetime
+    districts: list[PlanningDistrict] = Field(default_factory=list)
+    categories: list[PlanningCategory] = Field(default_factory=list)
+    total: PlanningFigures
+
+
+class DistrictMeasures(PlanningFigures):
+    """One district's figures exactly as the map colours it."""
+
+    code: str
+    name: str
+    neighbour_supply: int | None = None
+    covered: float | None = None
+    unmet: float | None = None
+    unmet_per_1000: float | None = None
+    partial: bool = False
+
+
+class DistrictFeature(Answer):
+    properties: DistrictMeasures
+
+
+class DistrictCollection(Answer):
+    k: int
+    category_code: str | None = None
+    neighbour_weight: float
+    features: list[DistrictFeature] = Field(default_factory=list)
+
+
+class Gap(Answer):
+    district_code: str | None = None
+    district_name: str | None = None
+    category_code: str | None = None
+    category_label: str | None = None
+    demand: int
+    supply: int | None = None
+    neighbour_supply: int
+    covered: float
+    unmet: float
+    unmet_per_1000: float | None = None
+    partial: bool = False
+
+
+class Gaps(Answer):
+    k: int
+    level: str
+    neighbour_weight: float
+    computed_at: datetime
+    gaps: list[Gap] = Field(default_factory=list)
+
+
+class TrendPoint(Answer):
+    month: date
+    organisations: int
+    supply: int | None = None
+    supply_suppressed: bool = False
+    demand: int | None = None
+    demand_suppressed: bool = False
+    supply_change: int | None = None
+    demand_change: int | None = None
+
+
+class Trends(Answer):
+    district_code: str | None = None
+    category_code: str | None = None
+    k: int | None = None
+    points: list[TrendPoint] = Field(default_factory=list)
+
+
+class StatisticsShares(Answer):
+    shares_with: list[OrganisationRef] = Field(default_factory=list)
+    shared_with_us: list[OrganisationRef] = Field(default_factory=list)
+
+
+class OrganisationListing(Answer):
+    id: str
+    name: str
+    kind: str
+
+
+# -- eco-maps and the pool network (matching's /support-users/{id}/eco-map, /networks) ----
+
+
+class EcoMapMember(Answer):
+    id: str
+    name: str
+    partner_id: str | None = None
+    relation: str
+    ring: str
+    support: list[str] = Field(default_factory=list)
+    reciprocity: str
+    frequency: str
+    note: str | None = None
+
+
+class GuidingQuestion(Answer):
+    code: str
+    fi: str
+    en: str
+
+
+class EcoMap(Answer):
+    support_user_id: str
+    members: list[EcoMapMember] = Field(default_factory=list)
+    guiding_questions: list[GuidingQuestion] = Field(default_factory=list)
+    updated_at: datetime | None = None
+
+
+class EcoMapSnapshot(Answer):
+    id: str
+    label: str
+    taken_at: datetime
+    size: int
+
+
+class EcoMapSnapshotDetail(EcoMapSnapshot):
+    members: list[EcoMapMember] = Field(default_factory=list)
+
+
+class EcoMapMetrics(Answer):
+    size: int
+    by_relation: dict[str, int] = Field(default_factory=dict)
+    by_ring: dict[str, int] = Field(default_factory=dict)
+    by_support: dict[str, int] = Field(default_factory=dict)
+    sector_diversity: int  # relation sectors with a member
+    sector_entropy: float | None = None
+    paid_share: float
+    unpaid_share: float
+    density: float
+    reciprocity: float  # the share of mutual ties
+
+
+class RingChange(Answer):
+    name: str
+    from_ring: str
+    to_ring: str
+
+
+class Sentences(Answer):
+    fi: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+    def of(self, language: str) -> list[str]:
+        return self.en if language == "en" else self.fi
+
+
+class EcoMapComparison(Answer):
+    before: EcoMapMetrics
+    after: EcoMapMetrics
+    added: list[str] = Field(default_factory=list)
+    lost: list[str] = Field(default_factory=list)
+    changed: list[RingChange] = Field(default_factory=list)
+    summary: Sentences
+
+
+class NetworkNode(Answer):
+    key: str
+    kind: str
+    label: str | None = None
+    named: bool = False
+    own: bool = False
+    degree: int = 0
+    betweenness: float = 0.0
+    community: int | None = None
+
+
+class NetworkEdge(Answer):
+    source: str
+    target: str
+    strength: str
+
+
+class BetweennessMethod(Answer):
+    method: str  # exact | sampled
+    samples: int | None = None
+    error: float | None = None
+    note: str = ""
+
+
+class SharingFinding(Answer):
+    nodes: list[str] = Field(default_factory=list)
+    reason: str = ""
+    would_split: int = 0
+
+
+class NetworkFindings(Answer):
+    brokers: list[str] = Field(default_factory=list)
+    articulation_points: list[str] = Field(default_factory=list)
+    bridges: list[list[str]] = Field(default_factory=list)
+    isolates: list[str] = Field(default_factory=list)
+    communities: list[list[str]] = Field(default_factory=list)
+    strong_ties: int = 0
+    weak_ties: int = 0
+    information_sharing: list[SharingFinding] = Field(default_factory=list)
+
+
+class PoolNetwork(Answer):
+    nodes: list[NetworkNode] = Field(default_factory=list)
+    edges: list[NetworkEdge] = Field(default_factory=list)
+    betweenness: BetweennessMethod
+    findings: NetworkFindings
+    summary: Sentences
+
+
+class NetworkEnd(Answer):
+    kind: str
+    id: str
+
+
+class Acquaintance(Answer):
+    id: str
+    a: NetworkEnd
+    b: NetworkEnd
+    strength: str
+    recorded_by: str | None = None
+    created_at: datetime | None = None

@@ -2,8 +2,9 @@
 registry and reminders: a coordinator raises a matter (after the form refuses a single
 person's case), keeps the planning checklist, plans a meeting with the keyboard alone
 (an error found and put right from the error summary), sends the invitations, records the
-outcome with a task, and finds the next meeting proposed in the series; nothing scrolls
-sideways and the buttons are large enough to touch."""
+outcome with a task, finds the next meeting proposed in the series, marks the task done and
+takes a participant off the proposed meeting; nothing scrolls sideways and the buttons are
+large enough to touch."""
 
 import re
 from collections.abc import Iterator
@@ -194,3 +195,30 @@ def test_a_coordinator_plans_a_meeting_on_a_phone_with_the_keyboard(
     expect(series.get_by_role("row", name=re.compile("Pidetty"))).to_be_visible()
     assert has_no_horizontal_scroll(page)
     assert small_targets(page, "#next-meeting") == []
+
+    # The task is marked done on the matter's page, its reminder cancelled.
+    tasks = page.get_by_role("table", name=re.compile("^1 tehtävä"))
+    expect(tasks).to_contain_text("tekemättä 1")
+    task_row = tasks.get_by_role("row", name=re.compile("Kysely jäsenille"))
+    expect(task_row).to_contain_text("Tekemättä")
+    task_row.get_by_role("button", name=re.compile("^Merkitse tehdyksi")).click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Tehtävä merkittiin tehdyksi. Muistutus sen tekijälle peruttiin."
+    )
+    tasks = page.get_by_role("table", name=re.compile("^1 tehtävä"))
+    expect(tasks).to_contain_text("tekemättä 0")
+    expect(tasks.get_by_role("button", name=re.compile("^Merkitse tekemättömäksi"))).to_be_visible()
+    assert has_no_horizontal_scroll(page)
+    assert small_targets(page, "#action-items") == []
+
+    # In the proposed next meeting Ville is taken off; it was never invited to, so he is told
+    # nothing.
+    next_meeting.get_by_role("link").click()
+    person = page.get_by_role("article", name=f"Ville Virkailija {word}")
+    person.get_by_role("button", name=re.compile("^Poista")).click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Osallistuja poistettiin. Kutsua ei ollut lähetetty, joten hänelle ei lähetetty mitään."
+    )
+    expect(page.get_by_role("article", name=f"Ville Virkailija {word}")).to_have_count(0)
+    expect(page.locator("#participants")).to_contain_text("Ei osallistujia.")
+    assert has_no_horizontal_scroll(page)

@@ -5,10 +5,14 @@ checklist, a meeting with its participants (the warning above ten), the invitati
 their calendar entry, a change sent as an update, replies, the outcome with a task and the
 next meeting proposed in the series, confirmations, evaluations and their summary, a
 progress update offered to the newsletter editor, cancelling, the calendar subscriptions,
-and who may enter."""
+who may enter, changing a matter (a wrong change said at its field and nothing changed),
+closing and reopening it, tasks marked done and not done (their reminders cancelled and
+back), and participants added and taken off after the invitations (the newcomer invited,
+the one taken off sent a cancellation of their own)."""
 
 import re
 import secrets
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import Message
@@ -22,6 +26,7 @@ from services.portal.meeting_form import MatterForm
 from services.portal.templating import TIMEZONE
 from services.reminders.deliveries import sending
 from services.reminders.deliveries.models import Delivery
+from services.reminders.schedules.models import Schedule
 from tests.portal.conftest import (
     ANNA_EMAIL,
     ANNA_PASSWORD,
@@ -715,3 +720,375 @@ def test_the_calendar_addresses_are_shown_and_passed_on(
         assert stranger.get("/calendar/not-a-token.ics").status_code == 404
         forged = "/calendar/" + address.split("/calendar/", 1)[1].replace(".ics", "0.ics")
         assert stranger.get(forged).status_code == 404
+
+
+# -- changing, closing and reopening a matter ------------------------------------------------
+
+
+def matter_in_reminders(stack: PortalStack, email: str, matter_id: str) -> dict[str, Any]:
+    """The matter as reminders holds it, read past the portal."""
+    answer = httpx.get(f"{stack.reminders_url}/matters/{matter_id}", headers=stack.api_token(email))
+    assert answer.status_code == 200, answer.text
+    found: dict[str, Any] = answer.json()
+    return found
+
+
+def test_a_matter_is_changed_and_a_wrong_change_changes_nothing(
+    kaisa: httpx.Client, portal_stack: PortalStack, coordinator_email: str
+) -> None:
+    word = tag()
+    matter_id = raise_matter(kaisa, f"Asuntojono {word}", cadence="12")
+    matter_page = kaisa.get(f"/meetings/matters/{matter_id}")
+    assert Elements(matter_page.text).find("a", href=f"/meetings/matters/{matter_id}/edit")
+    path = f"/meetings/matters/{matter_id}/edit"
+    edit = kaisa.get(path)
+    assert edit.status_code == 200
+    form = Elements(edit.text)
+    assert "<h1>Muuta asiaa</h1>" in edit.text
+    assert form.find("input", id="topic", value=f"Asuntojono {word}")
+    assert "Iltaisin kulkeva kuljetus" in form.text_of("aim")
+    assert form.find("input", type="radio", name="urgency", value="high", checked="")
+    assert form.find("input", type="radio", name="cadence", value="12", checked="")
+    # Whose matter it is and the day of the shared will are not changed afterwards.
+    assert not form.find("input", name="whose")
+    assert not form.find("input", id="shared_will_confirmed_on")
+    before = matter_in_reminders(portal_stack, coordinator_email, matter_id)
+
+    # A political decision without its board: said at the board field, nothing changes.
+    wrong = post_form(
+        kaisa,
+        path,
+        path,
+        matter_fields(
+            f"Asuntojono muutettu {word}", decision_level="political", board_chair="Liisa Pj"
+        ),
+    )
+    assert wrong.status_code == 422
+    errors = Elements(wrong.text)
+    assert "lautakunta" in errors.text_of("board-error")
+    [board] = errors.find("input", id="board")
+    assert board["aria-invalid"] == "true"
+    assert errors.find("a", href="#board")
+    assert errors.find("input", id="topic", value=f"Asuntojono muutettu {word}")
+    assert matter_in_reminders(portal_stack, coordinator_email, matter_id) == before
+
+    # Reminders' own refusal lands at its field too: the contact must be a member.
+    stranger = post_form(
+        kaisa,
+        path,
+        path,
+        {**matter_fields(f"Asuntojono {word}"), "contact_user_id": str(uuid.uuid4())},
+    )
+    assert stranger.status_code == 422
+    assert "jäsen" in Elements(stranger.text).text_of("contact_user_id-error")
+    assert matter_in_reminders(portal_stack, coordinator_email, matter_id) == before
+
+    saved = post_form(
+        kaisa,
+        path,
+        path,
+        matter_fields(
+            f"Asuntojono muutettu {word}",
+            decision_level="political",
+            board="Sosiaali- ja terveyslautakunta",
+            board_chair="Liisa Puheenjohtaja",
+            cadence="6",
+        ),
+    )
+    assert saved.status_code == 303, saved.text
+    assert saved.headers["location"] == f"/meetings/matters/{matter_id}"
+    page = kaisa.get(f"/meetings/matters/{matter_id}")
+    assert "Asia tallennettiin." in page.text
+    facts = Elements(page.text).text_of("matter-facts")
+    assert "Tarvitaan poliittinen päätös" in facts and "Liisa Puheenjohtaja" in facts
+    assert "Kahdesti vuodessa" in facts
+    after = matter_in_reminders(portal_stack, coordinator_email, matter_id)
+    assert after["topic"] == f"Asuntojono muutettu {word}"
+    assert (after["board"], after["cadence_months"]) == ("Sosiaali- ja terveyslautakunta", 6)
+    assert after["shared_will_confirmed_on"] == before["shared_will_confirmed_on"]
+
+
+def test_a_closed_matter_ends_its_series_until_it_is_reopened(
+    kaisa: httpx.Client, portal_stack: PortalStack, coordinator_email: str
+) -> None:
+    word = tag()
+    matter_id = raise_matter(kaisa, f"Päättyvä asia {word}", cadence="12")
+    matter_path = f"/meetings/matters/{matter_id}"
+    new_meeting = f"{matter_path}/meetings/new"
+    # A meeting held: the series proposes the next one from its cadence.
+    held_id = plan_meeting(kaisa, matter_id, meeting_fields(people(word, 1), in_days(4)))
+    record_outcome(kaisa, held_id, [])
+    html = Elements(kaisa.get(matter_path).text)
+    assert html.find("a", href=new_meeting)
+    assert "Ehdotettu sarjan rytmistä" in html.text_of("next-meeting")
+
+    closed = post_form(kaisa, matter_path, f"{matter_path}/status", {"status": "closed"})
+    assert closed.status_code == 303
+    assert closed.headers["location"] == matter_path
+    page = kaisa.get(matter_path)
+    assert "Asia suljettiin." in page.text
+    html = Elements(page.text)
+    assert "Päätetty" in html.text_of("matter-closed")
+    assert "Päätetty" in html.text_of("matter-facts")
+    assert html.text_of("matter-closed-notice")
+    assert not html.find("a", href=new_meeting)
+    assert not html.find("a", href=f"{matter_path}/edit")
+    assert "Avaa asia uudelleen" in html.text_of("matter-status")
+    # The series has ended: the proposed next meeting is gone, the held one stays.
+    assert not html.find("div", id="next-meeting")
+    assert "Ehdotettu" not in html.text_of("series-table")
+    assert "Pidetty" in html.text_of(f"meeting-{held_id}")
+    assert matter_in_reminders(portal_stack, coordinator_email, matter_id)["status"] == "closed"
+    listed = Elements(kaisa.get("/meetings").text).text_of(f"matter-{matter_id}")
+    assert "Päätetty" in listed
+
+    # Neither the meeting form nor the change form is offered, and reminders refuses both.
+    assert kaisa.get(new_meeting).headers.get("location") == matter_path
+    assert kaisa.get(f"{matter_path}/edit").headers.get("location") == matter_path
+    refused = post_form(
+        kaisa,
+        "/meetings/matters/new",
+        new_meeting,
+        {**meeting_fields(people(word, 1), in_days(10)), "action": "save"},
+    )
+    assert refused.status_code == 422
+    assert "Asia on suljettu" in Elements(refused.text).text_of("main")
+    series = httpx.get(
+        f"{portal_stack.reminders_url}/matters/{matter_id}/meetings",
+        headers=portal_stack.api_token(coordinator_email),
+    ).json()
+    assert [meeting["id"] for meeting in series] == [held_id]
+
+    reopened = post_form(kaisa, matter_path, f"{matter_path}/status", {"status": "open"})
+    assert reopened.status_code == 303
+    page = kaisa.get(matter_path)
+    assert "Asia avattiin uudelleen." in page.text
+    html = Elements(page.text)
+    assert not html.text_of("matter-closed")
+    assert html.find("a", href=new_meeting)
+    assert "Sulje asia" in html.text_of("matter-status")
+    assert matter_in_reminders(portal_stack, coordinator_email, matter_id)["status"] == "open"
+    plan_meeting(kaisa, matter_id, meeting_fields(people(word, 1), in_days(10)))
+
+    # A status reminders does not know is not sent.
+    odd = post_form(kaisa, matter_path, f"{matter_path}/status", {"status": "paused"})
+    assert odd.status_code == 422
+    assert Elements(odd.text).text_of("matter-status-error")
+
+
+# -- the tasks agreed at a meeting -----------------------------------------------------------
+
+
+def record_outcome(client: httpx.Client, meeting_id: str, tasks: list[tuple[str, str]]) -> None:
+    """The meeting's outcome with ``tasks`` (title, owner's user id), no next meeting."""
+    path = f"/meetings/{meeting_id}/outcome"
+    fields = {
+        "outcome": "Kunta selvittää vaihtoehdot kevääseen mennessä.",
+        "minutes": "",
+        "task-count": str(len(tasks)),
+        "next_day": "",
+        "next_starts": "",
+        "next_ends": "",
+        "action": "save",
+    }
+    for i, (title, owner) in enumerate(tasks):
+        fields |= {
+            f"task-{i}-title": title,
+            f"task-{i}-owner": owner,
+            f"task-{i}-due_on": in_days(20 + i),
+        }
+    recorded = post_form(client, path, path, fields)
+    assert recorded.status_code == 303, recorded.text
+
+
+def reminder_of(stack: PortalStack, item_id: str) -> str:
+    """The status of the task's reminder to its owner in reminders' schedules."""
+    runtime = stack.reminders_runtime
+    assert runtime is not None
+    with runtime.database.session() as session:
+        status = session.scalar(select(Schedule.status).where(Schedule.subject_id == item_id))
+    assert status is not None
+    return status
+
+
+def test_a_task_is_marked_done_and_not_done(
+    kaisa: httpx.Client, portal_stack: PortalStack, coordinator_email: str
+) -> None:
+    word = tag()
+    matter_id = raise_matter(kaisa, f"Tehtävät {word}", cadence="")
+    members = member_ids(portal_stack, coordinator_email)
+    meeting_id = plan_meeting(kaisa, matter_id, meeting_fields(people(word, 2), in_days(6)))
+    record_outcome(
+        kaisa,
+        meeting_id,
+        [
+            (f"Kysely jäsenille {word}", members[coordinator_email]),
+            (f"Muistio {word}", members[ANNA_EMAIL]),
+        ],
+    )
+    matter_path = f"/meetings/matters/{matter_id}"
+    detail = matter_in_reminders(portal_stack, coordinator_email, matter_id)
+    [item] = [i for i in detail["action_items"] if i["title"] == f"Kysely jäsenille {word}"]
+    page = Elements(kaisa.get(matter_path).text)
+    row = page.text_of(f"item-{item['id']}")
+    assert f"Kysely jäsenille {word}" in row and COORDINATOR_NAME in row
+    assert "Tekemättä" in row and "Merkitse tehdyksi" in row
+    assert reminder_of(portal_stack, item["id"]) == "active"
+
+    done = post_form(
+        kaisa, matter_path, f"{matter_path}/action-items/{item['id']}", {"done": "true"}
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == f"{matter_path}#item-{item['id']}"
+    page_text = kaisa.get(matter_path).text
+    assert "Tehtävä merkittiin tehdyksi." in page_text
+    row = Elements(page_text).text_of(f"item-{item['id']}")
+    assert "Tehty" in row and "Merkitse tekemättömäksi" in row
+    assert reminder_of(portal_stack, item["id"]) == "cancelled"
+
+    undone = post_form(
+        kaisa, matter_path, f"{matter_path}/action-items/{item['id']}", {"done": "false"}
+    )
+    assert undone.status_code == 303
+    page_text = kaisa.get(matter_path).text
+    assert "Tehtävä merkittiin tekemättömäksi." in page_text
+    assert "Tekemättä" in Elements(page_text).text_of(f"item-{item['id']}")
+    assert reminder_of(portal_stack, item["id"]) == "active"
+
+    # Without the page's form token nothing changes.
+    forged = kaisa.post(f"{matter_path}/action-items/{item['id']}", data={"done": "true"})
+    assert forged.status_code == 422
+    assert Elements(forged.text).text_of(f"item-{item['id']}-done-error")
+    detail = matter_in_reminders(portal_stack, coordinator_email, matter_id)
+    assert [i["done"] for i in detail["action_items"] if i["id"] == item["id"]] == [False]
+
+
+# -- participants added and taken off --------------------------------------------------------
+
+
+def unfolded(entry: str) -> str:
+    """An iCalendar text with its folded lines joined again."""
+    return entry.replace("\r\n ", "").replace("\n ", "")
+
+
+def participant_id_of(html: str, name: str) -> str:
+    found = re.search(r'id="participant-([0-9a-f-]{36})"[^>]*>\s*<h3[^>]*>' + re.escape(name), html)
+    assert found, f"{name} is not a participant on the page"
+    return found.group(1)
+
+
+def test_participants_are_added_and_taken_off_after_the_invitations(
+    kaisa: httpx.Client, portal_stack: PortalStack, inbox: Inbox
+) -> None:
+    word = tag()
+    topic = f"Osallistujat {word}"
+    matter_id = raise_matter(kaisa, topic)
+    official = f"ville-{word}@example.org"
+    expert = f"leena-{word}@example.org"
+    rows = [
+        {"role": "official", "name": f"Ville Virkailija {word}", "email": official},
+        {"role": "federation_staff", "name": f"Leena Liitto {word}", "email": expert},
+    ]
+    meeting_id = plan_meeting(kaisa, matter_id, meeting_fields(rows, in_days(12)))
+    meeting_path = f"/meetings/{meeting_id}"
+    add_path = f"{meeting_path}/participants"
+
+    # Before the invitations: someone taken off is told nothing.
+    extra = f"extra-{word}@example.org"
+    added = post_form(
+        kaisa,
+        meeting_path,
+        add_path,
+        {
+            "new-participant-role": "concerned",
+            "new-participant-name": f"Eero Ylimääräinen {word}",
+            "new-participant-email": extra,
+        },
+    )
+    assert added.status_code == 303
+    assert added.headers["location"] == f"{meeting_path}#participants"
+    page = kaisa.get(meeting_path).text
+    assert "Hän saa kutsun, kun lähetät kutsut." in page
+    extra_id = participant_id_of(page, f"Eero Ylimääräinen {word}")
+    removed = post_form(kaisa, meeting_path, f"{add_path}/{extra_id}/remove", {})
+    assert removed.status_code == 303
+    page = kaisa.get(meeting_path).text
+    assert "Kutsua ei ollut lähetetty" in page
+    assert f"Eero Ylimääräinen {word}" not in Elements(page).text_of("participants")
+    assert send_meeting_mail(portal_stack, meeting_id) == 0
+
+    invited = post_form(kaisa, meeting_path, f"{meeting_path}/invitations", {})
+    assert invited.status_code == 303
+    assert send_meeting_mail(portal_stack, meeting_id) == 2
+    assert not Elements(kaisa.get(meeting_path).text).text_of("unsent-changes")
+    inbox.messages.clear()
+
+    # A mistake in the newcomer's details: said at the field, nobody added.
+    wrong = post_form(
+        kaisa,
+        meeting_path,
+        add_path,
+        {
+            "new-participant-role": "decision_maker",
+            "new-participant-name": f"Paula Päättäjä {word}",
+            "new-participant-email": "ei-osoite",
+        },
+    )
+    assert wrong.status_code == 422
+    errors = Elements(wrong.text)
+    assert "sähköpostiosoite" in errors.text_of("new-participant-email-error")
+    assert errors.find("input", id="new-participant-name", value=f"Paula Päättäjä {word}")
+    assert f"Paula Päättäjä {word}" not in errors.text_of("participants")
+
+    # A newcomer after the invitations gets the invitation; the others get nothing new.
+    decision_maker = f"paula-{word}@example.org"
+    added = post_form(
+        kaisa,
+        meeting_path,
+        add_path,
+        {
+            "new-participant-role": "decision_maker",
+            "new-participant-name": f"Paula Päättäjä {word}",
+            "new-participant-email": decision_maker,
+        },
+    )
+    assert added.status_code == 303
+    page = kaisa.get(meeting_path).text
+    assert "hänelle lähetettiin kutsu" in page
+    assert f"Paula Päättäjä {word}" in Elements(page).text_of("participants")
+    assert send_meeting_mail(portal_stack, meeting_id) == 1
+    [invitation] = inbox.to(decision_maker)
+    assert invitation["Subject"] == f"Kutsu / Invitation: {topic}"
+    assert "METHOD:REQUEST" in calendar_of(invitation)
+    assert not inbox.to(official) and not inbox.to(expert)
+
+    # Someone taken off after the invitations gets a cancellation meant for them alone.
+    official_id = participant_id_of(page, f"Ville Virkailija {word}")
+    removed = post_form(kaisa, meeting_path, f"{add_path}/{official_id}/remove", {})
+    assert removed.status_code == 303
+    assert removed.headers["location"] == f"{meeting_path}#participants"
+    page = kaisa.get(meeting_path).text
+    assert "hänen kalenteriinsa lähetettiin peruutus" in page
+    people_now = Elements(page).text_of("participants")
+    assert f"Ville Virkailija {word}" not in people_now
+    assert f"Leena Liitto {word}" in people_now and f"Paula Päättäjä {word}" in people_now
+    assert send_meeting_mail(portal_stack, meeting_id) == 1
+    [cancel] = inbox.to(official)
+    assert cancel["Subject"] == f"Peruttu / Cancelled: {topic}"
+    entry = unfolded(calendar_of(cancel))
+    assert "METHOD:CANCEL" in entry and "SEQUENCE:1" in entry
+    assert f"UID:meeting-{meeting_id}@" in entry
+    assert official in entry and expert not in entry and decision_maker not in entry
+    assert len(inbox.to(expert)) == 0 and len(inbox.to(decision_maker)) == 1
+    assert not Elements(page).text_of("unsent-changes")
+
+    # Once the meeting is held, its participants stay as they were.
+    record_outcome(kaisa, meeting_id, [])
+    held = Elements(kaisa.get(meeting_path).text)
+    assert not held.find("form", action=add_path)
+    expert_id = participant_id_of(kaisa.get(meeting_path).text, f"Leena Liitto {word}")
+    assert not held.find("form", action=f"{add_path}/{expert_id}/remove")
+    late = post_form(kaisa, meeting_path, f"{add_path}/{expert_id}/remove", {})
+    assert late.status_code == 422
+    assert "Tätä ei voi tehdä pidetylle tai perutulle tapaamiselle." in late.text
+    assert f"Leena Liitto {word}" in Elements(late.text).text_of("participants")

@@ -178,6 +178,7 @@ def test_planners_see_only_the_planner_section() -> None:
         "districts",
         "support_users",
         "reminders",
+        "network",
         "access_log",
     ]
     assert [s.key for s in sections_for(["support_user"])] == ["my_network"]
@@ -187,6 +188,7 @@ def test_planners_see_only_the_planner_section() -> None:
         "support_users",
         "reminders",
         "meetings",
+        "network",
         "access_log",
     ]
     assert sections_for([]) == []

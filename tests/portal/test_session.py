@@ -113,7 +113,7 @@ def test_a_planner_sees_only_the_planner_section(
     log_in(portal, email, ANNA_PASSWORD)
     home = portal.get("/")
     assert "Kuntasuunnittelija" in home.text
-    assert 'href="/planner"' in home.text
+    assert 'href="/planning"' in home.text
     for path in (
         "/partners",
         "/districts",
@@ -127,7 +127,7 @@ def test_a_planner_sees_only_the_planner_section(
         refused = portal.get(path)
         assert refused.status_code == 403, path
         assert "Ei pääsyä tälle sivulle" in refused.text
-    assert portal.get("/planner").status_code == 200
+    assert portal.get("/planning").status_code == 200
 
 
 def test_the_section_after_login_is_the_one_asked_for(portal: httpx.Client) -> None:
