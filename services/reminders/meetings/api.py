@@ -70,7 +70,7 @@ def change_matter(
     summary="Progress updates, newest first",
 )
 def updates(matter_id: str, principal: PrincipalDep, session: SessionDep) -> list[UpdateOut]:
-    return service.matter_detail(session, principal, matter_id).updates
+    return service.matter_updates(session, principal, matter_id)
 
 
 @router.patch(

@@ -119,21 +119,20 @@ def _open_matter(session: Session, principal: Principal, matter_id: str) -> Matt
     return matter
 
 
-def _updates_of(session: Session, matter_id: str) -> list[UpdateOut]:
-    rows = session.scalars(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.matter_id == matter_id)
+def _updates_of(session: Session, matter: Matter) -> list[UpdateOut]:
+    """The matter's progress updates, newest first, each with how many it was sent to."""
+    rows = session.execute(
+        select(ProgressUpdate, func.count(Delivery.id))
+        .outerjoin(Delivery, Delivery.subject_id == ProgressUpdate.id)
+        .where(ProgressUpdate.matter_id == matter.id)
+        .group_by(ProgressUpdate.id)
         .order_by(ProgressUpdate.created_at.desc())
-    )
-    matter = session.get(Matter, matter_id)
-    assert matter is not None
-    found = []
-    for update in rows:
-        recipients = session.scalar(
-            select(func.count()).select_from(Delivery).where(Delivery.subject_id == update.id)
-        )
-        found.append(_update_out(matter, update, recipients or 0))
-    return found
+    ).all()
+    return [_update_out(matter, update, recipients) for update, recipients in rows]
+
+
+def matter_updates(session: Session, principal: Principal, matter_id: str) -> list[UpdateOut]:
+    return _updates_of(session, find_matter(session, principal, matter_id))
 
 
 def matter_detail(session: Session, principal: Principal, matter_id: str) -> MatterDetail:
@@ -147,7 +146,7 @@ def matter_detail(session: Session, principal: Principal, matter_id: str) -> Mat
     return MatterDetail(
         **_matter_out(matter).model_dump(),
         action_items=[ActionItemOut.model_validate(i, from_attributes=True) for i in items],
-        updates=_updates_of(session, matter.id),
+        updates=_updates_of(session, matter),
     )
 
 
