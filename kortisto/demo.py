@@ -9,7 +9,7 @@ from services.registry.consent.schemas import ConsentIn, Method
 from services.registry.identity import service as identity
 from services.registry.identity.models import Organisation, OrganisationKind
 from services.registry.identity.schemas import OrganisationIn, UserIn
-from services.registry.partners import service as partners
+from services.registry.partners import creation
 from services.registry.partners.models import PartnerKind, TieStrength
 from services.registry.partners.schemas import PartnerIn
 from services.registry.pools import service as pools
@@ -223,7 +223,7 @@ def seed(registry: Registry) -> bool:
             if not reference.district_exists(session, organisation.id, data.district_code or ""):
                 # without the reference data the demo still works, just without districts
                 data = data.model_copy(update={"district_code": None, "category_codes": []})
-            partners.create_partner(session, registry, staff, data)
+            creation.create_partner(session, registry, staff, data)
     _seed_support_user(
         organisation_id=first.id,
         worker_user_id=users["staff@kotipolku.example"].id,

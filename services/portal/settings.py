@@ -25,6 +25,12 @@ class PortalSettings(SharedSettings):
     registry_timeout_seconds: float = Field(
         10.0, description="how long a page waits for the registry before saying it is unavailable"
     )
+    import_timeout_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="how long the import wizard waits for the registry to check or import a "
+        "file (a 10,000-row file takes about a minute)",
+    )
 
     def session_key_file(self) -> Path:
         return self.data_dir / "keys" / "portal-session.key"

@@ -336,6 +336,7 @@ async def _send_import(
             "/imports/partners",
             files={"file": (upload.name, upload.content, upload.content_type)},
             data=options.registry_fields(dry_run),
+            timeout=api.request.app.state.settings.import_timeout_seconds,
         )
     except Rejected as exc:
         body = exc.body if isinstance(exc.body, dict) else {}

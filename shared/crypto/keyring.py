@@ -22,6 +22,8 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    event,
+    insert,
     select,
     update,
 )
@@ -86,6 +88,28 @@ class DataKey(NamedTuple):
 
 
 _MADE_HERE = "kortisto.keys_made"  # key ids created in a session or connection, in its info
+_CURRENT_HERE = "kortisto.current_keys"  # (kind, organisation, subject) -> DataKey, in a session
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_current_keys(session: Session, transaction: Any) -> None:
+    """The current keys a session remembers hold only until its transaction, or a savepoint
+    in it, ends: a rolled-back savepoint may have taken a new key's row with it. Once the
+    outermost transaction ends, the keys it made are committed or gone for good."""
+    session.info.pop(_CURRENT_HERE, None)
+    if transaction.parent is None:
+        session.info.pop(_MADE_HERE, None)
+
+
+def _current_here(session: Executor) -> dict[tuple[str, str, str | None], "DataKey"]:
+    """The keys this session's transaction has made or read, by what they are for; a
+    connection keeps none (it has no transaction events to forget them by)."""
+    if isinstance(session, Session):
+        here: dict[tuple[str, str, str | None], DataKey] = session.info.setdefault(
+            _CURRENT_HERE, {}
+        )
+        return here
+    return {}
 
 
 class Keyring:
@@ -145,6 +169,7 @@ class Keyring:
             .values(wrapped=None, shredded_at=datetime.now(UTC))
             .returning(t.c.id)
         )
+        _current_here(session).pop((SUBJECT, organisation_id, subject_id), None)
         return len(destroyed.all())
 
     def rewrap_organisation_keys(self, session: Executor) -> int:
@@ -170,7 +195,38 @@ class Keyring:
         if latest is not None and latest.wrapped is None:
             raise SubjectShredded("the subject's key has been shredded")
         version = 1 if latest is None else latest.version + 1
-        return self._create(session, SUBJECT, organisation_id, subject_id, version).version
+        row = self._create(session, SUBJECT, organisation_id, subject_id, version)
+        _current_here(session).pop((SUBJECT, organisation_id, subject_id), None)
+        return int(row.version)
+
+    def new_subject_keys(
+        self, session: Executor, organisation_id: str, subject_ids: Iterable[str]
+    ) -> None:
+        """The first key of each of several new subjects, written in one statement, so that
+        a batch of new rows is sealed without a look-up per row. The subjects must be new:
+        a subject that already has a key makes the statement fail."""
+        parent = self._current_key(session, ORGANISATION, organisation_id, None)
+        now, here = datetime.now(UTC), _current_here(session)
+        rows = []
+        for subject_id in subject_ids:
+            key_id, key = str(uuid.uuid4()), aead.new_key()
+            rows.append(
+                {
+                    "id": key_id,
+                    "kind": SUBJECT,
+                    "organisation_id": organisation_id,
+                    "subject_id": subject_id,
+                    "version": 1,
+                    "wrapped": aead.encrypt(parent.key, key, key_id.encode()),
+                    "wrapped_by": parent.id,
+                    "created_at": now,
+                    "shredded_at": None,
+                }
+            )
+            here[(SUBJECT, organisation_id, subject_id)] = DataKey(key_id, 1, key)
+        if rows:
+            session.execute(insert(self.table), rows)
+            session.info.setdefault(_MADE_HERE, set()).update(r["id"] for r in rows)
 
     def blind_index(
         self, session: Executor, organisation_id: str, kind: str, value: str
@@ -218,13 +274,20 @@ class Keyring:
         """The newest version of a key, created on first use."""
         if kind != SUBJECT and (kind, organisation_id) in self._newest:
             return self._newest[(kind, organisation_id)]
+        here, slot = _current_here(session), (kind, organisation_id, subject_id)
+        if slot in here:
+            return here[slot]
         row = self._latest(session, kind, organisation_id, subject_id) or self._create(
             session, kind, organisation_id, subject_id, 1
         )
         key = DataKey(row.id, row.version, self._unwrap(session, row))
-        # A key made in this unit of work may still be rolled back: remember it only later.
+        # A key made in this unit of work may still be rolled back: the process remembers it
+        # only later, the transaction at once. Subject keys are remembered by transactions
+        # only, so that a shred takes effect in every other one.
         if kind != SUBJECT and row.id not in session.info.get(_MADE_HERE, ()):
             self._newest[(kind, organisation_id)] = key
+        else:
+            here[slot] = key
         return key
 
     def _latest(

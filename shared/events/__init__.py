@@ -6,12 +6,13 @@ marks them sent; a consumer applies each event id once. Payloads carry ids and c
 non-identifying attributes only, because they travel through the broker."""
 
 from shared.events.consumer import apply_once, processed_event_table
-from shared.events.outbox import Event, outbox_table, publish
+from shared.events.outbox import Event, batched_events, outbox_table, publish
 from shared.events.relay import relay_pending
 
 __all__ = [
     "Event",
     "apply_once",
+    "batched_events",
     "outbox_table",
     "processed_event_table",
     "publish",

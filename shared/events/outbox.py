@@ -1,6 +1,8 @@
 """The outbox table and the helper that writes an event in the caller's transaction."""
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,12 +38,39 @@ class Event:
         return cls(message["id"], message["source"], message["type"], message["payload"])
 
 
+_HELD = "kortisto.outbox_held"  # events of a batch not yet written, in the session's info
+
+
 def publish(session: Session, outbox: Table, type_: str, **payload: Any) -> str:
     """Records an event to be relayed once the caller's transaction commits."""
     event_id = str(uuid.uuid4())
-    session.execute(
-        insert(outbox).values(
-            id=event_id, type=type_, payload=payload, created_at=datetime.now(UTC), sent_at=None
-        )
-    )
+    row = {
+        "id": event_id,
+        "type": type_,
+        "payload": payload,
+        "created_at": datetime.now(UTC),
+        "sent_at": None,
+    }
+    held: list[tuple[Table, dict[str, Any]]] | None = session.info.get(_HELD)
+    if held is None:
+        session.execute(insert(outbox).values(**row))
+    else:
+        held.append((outbox, row))
     return event_id
+
+
+@contextmanager
+def batched_events(session: Session) -> Iterator[None]:
+    """Events published inside are written to the outbox together when the block ends,
+    one statement per outbox table instead of one per event; on an error none are."""
+    if _HELD in session.info:
+        yield  # an enclosing batch writes them
+        return
+    held: list[tuple[Table, dict[str, Any]]] = []
+    session.info[_HELD] = held
+    try:
+        yield
+    finally:
+        session.info.pop(_HELD, None)
+    for table in dict.fromkeys(t for t, _ in held):
+        session.execute(insert(table), [row for t, row in held if t is table])

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, LargeBinary, String, Table, select, text
+from sqlalchemy import Column, LargeBinary, String, Table, event, select, text
+from sqlalchemy.orm import Session
 
 from shared.crypto import (
     CryptoError,
@@ -604,6 +605,62 @@ def test_concurrent_first_use_creates_one_key(pg: Database, provider: KeyFilePro
         ("subject", 1),
     ]
     assert decrypt(pg, first, second_blob, "row-2") == "matti.meikalainen@example.fi"
+
+
+def seal_email(session: Session, keyring: Keyring, organisation_id: str, subject_id: str) -> bytes:
+    return keyring.encrypt(
+        session,
+        organisation_id=organisation_id,
+        subject_id=subject_id,
+        table="partners",
+        row_id=subject_id,
+        column="email",
+        value=f"{subject_id}@example.fi",
+    )
+
+
+def test_new_subject_keys_are_written_together_and_seal_without_look_ups(
+    database: Database, keyring: Keyring
+) -> None:
+    organisation_id, subjects = new_id(), [new_id() for _ in range(3)]
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731 - statement text
+    with database.session() as session:
+        keyring.new_subject_keys(session, organisation_id, subjects)
+        event.listen(database.engine, "before_cursor_execute", listen)
+        try:
+            blobs = [seal_email(session, keyring, organisation_id, s) for s in subjects]
+        finally:
+            event.remove(database.engine, "before_cursor_execute", listen)
+    assert statements == []  # the batch's keys are the transaction's current ones
+    assert [(r.kind, r.version) for r in key_rows(database, organisation_id)] == [
+        ("organisation", 1),
+        ("subject", 1),
+        ("subject", 1),
+        ("subject", 1),
+    ]
+    for subject, blob in zip(subjects, blobs, strict=True):
+        assert decrypt(database, keyring, blob, subject) == f"{subject}@example.fi"
+    with database.session() as session:
+        keyring.shred_subject(session, organisation_id, subjects[0])
+        with pytest.raises(SubjectShredded):  # a shred is seen by the same transaction too
+            seal_email(session, keyring, organisation_id, subjects[0])
+
+
+def test_a_key_made_in_a_rolled_back_savepoint_is_not_used_again(
+    database: Database, keyring: Keyring
+) -> None:
+    """A savepoint rolled back takes its new key rows with it: what is sealed after it must
+    use a key that exists, or it could never be read again."""
+    organisation_id, subject = new_id(), new_id()
+    with database.session() as session:
+        savepoint = session.begin_nested()
+        lost = parse(seal_email(session, keyring, organisation_id, subject)).key_id
+        savepoint.rollback()
+        kept = seal_email(session, keyring, organisation_id, subject)
+    assert parse(kept).key_id != lost
+    assert decrypt(database, keyring, kept, subject) == f"{subject}@example.fi"
+    assert lost not in {r.id for r in key_rows(database, organisation_id)}
 
 
 # --- key file provider --------------------------------------------------------------------

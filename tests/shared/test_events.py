@@ -3,13 +3,14 @@
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from shared.database import Database, service_metadata
 from shared.events import (
     Event,
     apply_once,
+    batched_events,
     outbox_table,
     processed_event_table,
     publish,
@@ -53,6 +54,29 @@ def test_relay_sends_in_order_across_batches(database: Database) -> None:
     sent: list[Event] = []
     assert relay_pending(database, outbox, "test", sent.append, batch=3) == 7
     assert sorted(e.payload["n"] for e in sent) == list(range(7))
+
+
+def test_a_batch_writes_its_events_together_in_order_or_not_at_all(database: Database) -> None:
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731 - statement text
+    event.listen(database.engine, "before_cursor_execute", listen)
+    try:
+        with database.session() as session, batched_events(session):
+            for n in range(5):
+                publish(session, outbox, "thing.changed", n=n)
+            assert session.scalar(select(func.count()).select_from(outbox)) == 0
+            with batched_events(session):  # an inner batch leaves them to the outer one
+                publish(session, outbox, "thing.changed", n=5)
+            assert session.scalar(select(func.count()).select_from(outbox)) == 0
+    finally:
+        event.remove(database.engine, "before_cursor_execute", listen)
+    assert sum("INSERT INTO events_test.outbox" in s for s in statements) == 1
+    with pytest.raises(RuntimeError), database.session() as session, batched_events(session):
+        publish(session, outbox, "thing.changed", n=99)
+        raise RuntimeError("the change failed")
+    sent: list[Event] = []
+    assert relay_pending(database, outbox, "test", sent.append) == 6
+    assert [e.payload["n"] for e in sent] == list(range(6))
 
 
 def test_a_failed_send_leaves_the_event_for_the_next_pass(database: Database) -> None:

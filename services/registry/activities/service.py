@@ -14,6 +14,7 @@ from services.registry.activities.schemas import (
 )
 from services.registry.models import outbox
 from services.registry.partners import service as partners
+from services.registry.partners.checks import check_member
 from services.registry.partners.documents import seal, unseal
 from services.registry.partners.models import Partner, PartnerKind, PartnerStatus
 from services.registry.runtime import Registry
@@ -30,7 +31,7 @@ def log_activity(
         raise Invalid("partner", "a pending partner's contacts are not logged until `file` consent")
     staff = data.staff_user_id or principal.user_id
     if data.staff_user_id is not None:
-        partners.check_member(session, partner.organisation_id, data.staff_user_id, "staff_user_id")
+        check_member(session, partner.organisation_id, data.staff_user_id, "staff_user_id")
     return record_activity(
         session,
         registry,

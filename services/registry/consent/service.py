@@ -15,6 +15,7 @@ from services.registry.pools.models import PoolMember
 from services.registry.pools.service import ACTIVE
 from shared.auth import Principal
 from shared.crypto import Keyring
+from shared.database import new_id
 from shared.errors import Invalid
 from shared.events import publish
 
@@ -35,21 +36,24 @@ def current(session: Session, partner_id: str) -> dict[str, ConsentGrant]:
     return {grant.purpose: grant for grant in rows}
 
 
-def _check_sharing_target(session: Session, partner: Partner, purpose: str, field: str) -> None:
+def sharing_problem(session: Session, organisation_id: str, purpose: str) -> str | None:
+    """Why the partners of ``organisation_id`` cannot be shared as a sharing ``purpose``
+    says, or None when they can."""
     kind, target = purpose.split(":", 1)
     if kind == "organisation":
-        if target == partner.organisation_id:
-            raise Invalid(field, "an organisation cannot be a further recipient of its own partner")
+        if target == organisation_id:
+            return "an organisation cannot be a further recipient of its own partner"
         if session.get(Organisation, target) is None:
-            raise Invalid(field, "no such organisation")
-        return
+            return "no such organisation"
+        return None
     member = session.scalar(
         select(PoolMember.status).where(
-            PoolMember.pool_id == target, PoolMember.organisation_id == partner.organisation_id
+            PoolMember.pool_id == target, PoolMember.organisation_id == organisation_id
         )
     )
     if member != ACTIVE:
-        raise Invalid(field, "the partner's organisation is not an active member of that pool")
+        return "the partner's organisation is not an active member of that pool"
+    return None
 
 
 def require_file(entries: Sequence[ConsentIn], held: bool, field_prefix: str) -> None:
@@ -73,12 +77,40 @@ def grant(
     require_file(entries, FILE in current(session, partner.id), field_prefix)
     records = []
     for index, entry in enumerate(entries):
-        field = f"{field_prefix}[{index}].purpose"
         if SHARING.match(entry.purpose):
-            _check_sharing_target(session, partner, entry.purpose, field)
+            problem = sharing_problem(session, partner.organisation_id, entry.purpose)
+            if problem:
+                raise Invalid(f"{field_prefix}[{index}].purpose", problem)
         records.append(_append(session, keyring, partner, entry, "granted", actor))
     _changed(session, partner)
     return records
+
+
+def grant_new(
+    session: Session,
+    keyring: Keyring,
+    partner: Partner,
+    entries: Sequence[ConsentIn],
+    actor: Principal,
+) -> dict[str, ConsentGrant]:
+    """Records the consents of a partner created in this transaction, already checked (see
+    partners.creation.check): there is nothing to look up or replace, so nothing is read
+    and the rows are written with the partner's. Returns the grants valid today."""
+    grants: dict[str, ConsentGrant] = {}
+    for entry in entries:
+        record = _append(session, keyring, partner, entry, "granted", actor, replaces=False)
+        grants[entry.purpose] = ConsentGrant(
+            partner_id=partner.id,
+            purpose=entry.purpose,
+            scope=record.scope,
+            valid_until=record.valid_until,
+            record_id=record.id,
+        )
+    session.add_all(grants.values())
+    _copy_purposes(partner, [(g.purpose, g.valid_until) for g in grants.values()])
+    valid = {p: g for p, g in grants.items() if _valid_on(g.valid_until, date.today())}
+    _publish_changed(session, partner, sorted(valid))
+    return valid
 
 
 def withdraw(
@@ -115,8 +147,13 @@ def _append(
     entry: ConsentIn,
     action: str,
     actor: Principal,
+    *,
+    replaces: bool = True,
 ) -> ConsentRecord:
+    """Appends a record; with ``replaces`` (the purpose may be held already) it also becomes
+    the purpose's grant, or ends it."""
     record = ConsentRecord(
+        id=new_id(),
         partner_id=partner.id,
         purpose=entry.purpose,
         scope=entry.scope.value if entry.scope else None,
@@ -128,7 +165,6 @@ def _append(
         valid_until=entry.valid_until,
     )
     session.add(record)
-    session.flush()
     if entry.evidence_ref and keyring is not None:
         record.evidence_encrypted = keyring.encrypt(
             session,
@@ -139,6 +175,8 @@ def _append(
             column="evidence_ref",
             value=entry.evidence_ref,
         )
+    if not replaces:
+        return record
     session.execute(
         delete(ConsentGrant).where(
             ConsentGrant.partner_id == partner.id, ConsentGrant.purpose == entry.purpose
@@ -167,6 +205,10 @@ def cache_purposes(session: Session, partner: Partner) -> None:
             ConsentGrant.partner_id == partner.id
         )
     ).all()
+    _copy_purposes(partner, [(purpose, until) for purpose, until in grants])
+
+
+def _copy_purposes(partner: Partner, grants: list[tuple[str, date | None]]) -> None:
     partner.purposes = (
         "".join(f"|{purpose}" for purpose, _ in sorted(grants)) + "|" if grants else ""
     )
@@ -174,15 +216,24 @@ def cache_purposes(session: Session, partner: Partner) -> None:
     partner.purposes_expire_on = min(expiries) if expiries else None
 
 
+def _valid_on(valid_until: date | None, today: date) -> bool:
+    """In Python what ``grant_is_valid`` says in SQL."""
+    return valid_until is None or valid_until >= today
+
+
 def _changed(session: Session, partner: Partner) -> None:
     cache_purposes(session, partner)
+    _publish_changed(session, partner, sorted(current(session, partner.id)))
+
+
+def _publish_changed(session: Session, partner: Partner, purposes: list[str]) -> None:
     publish(
         session,
         outbox,
         "consent.changed",
         partner_id=partner.id,
         organisation_id=partner.organisation_id,
-        purposes=sorted(current(session, partner.id)),
+        purposes=purposes,
     )
 
 

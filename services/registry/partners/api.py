@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from services.registry.partners import rights, search, service
+from services.registry.partners import creation, rights, search, service
 from services.registry.partners.cards import CompetenceCardIn
 from services.registry.partners.models import PartnerKind, TieStrength
 from services.registry.partners.schemas import (
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/partners", tags=["partners"])
 def create_partner(
     body: PartnerIn, principal: PrincipalDep, session: SessionDep, registry: RegistryDep
 ) -> PartnerOut:
-    return service.create_partner(session, registry, principal, body)
+    return creation.create_partner(session, registry, principal, body)
 
 
 def partner_filters(

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from services.registry.access import service as access
 from services.registry.activities.models import Activity, Contribution
 from services.registry.consent import service as consent
+from services.registry.consent.models import ConsentGrant
 from services.registry.consent.schemas import ConsentState
-from services.registry.identity import service as identity
 from services.registry.identity.models import Organisation
 from services.registry.models import SCHEMA, outbox
 from services.registry.partners import sharing, terms
@@ -23,6 +23,7 @@ from services.registry.partners.cards import (
     OrganisationCard,
     searchable_text,
 )
+from services.registry.partners.checks import Checks
 from services.registry.partners.documents import seal, unseal
 from services.registry.partners.models import (
     CompetenceCard,
@@ -34,16 +35,14 @@ from services.registry.partners.models import (
 from services.registry.partners.schemas import (
     CompetenceCardOut,
     Owner,
-    PartnerIn,
     PartnerOut,
     PartnerPatch,
     PartnerSummary,
 )
-from services.registry.reference import service as reference
 from services.registry.runtime import Registry
 from shared.auth import Principal
 from shared.crypto import seal_for
-from shared.database import has_all, utcnow
+from shared.database import utcnow
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.events import publish
 
@@ -64,7 +63,7 @@ def parse_card(kind: str, data: dict[str, Any], field: str = "card") -> Card:
     return card
 
 
-def _pending_card(card: Card) -> dict[str, Any]:
+def pending_card(card: Card) -> dict[str, Any]:
     """What a partner without `file` consent may keep: a name and a way to ask."""
     return {
         "name": card.name,
@@ -72,30 +71,21 @@ def _pending_card(card: Card) -> dict[str, Any]:
     }
 
 
-def _check_reference(
-    session: Session, organisation_id: str, district: str | None, categories: list[str]
-) -> None:
-    if district is not None and not reference.district_exists(session, organisation_id, district):
-        raise Invalid("district_code", f"unknown district {district!r}")
-    for index, code in enumerate(categories):
-        if not reference.category_exists(session, organisation_id, code):
-            raise Invalid(f"category_codes[{index}]", f"unknown category {code!r}")
-
-
-def check_member(session: Session, organisation_id: str, user_id: str, field: str) -> None:
-    try:
-        identity.membership(session, user_id, organisation_id)
-    except NotFound as exc:
-        raise Invalid(field, "not a member of your organisation") from exc
-
-
-def _set_categories(partner: Partner, codes: list[str]) -> None:
+def set_categories(partner: Partner, codes: list[str]) -> None:
     partner.category_codes = sorted(set(codes))
 
 
-def _index_terms(
-    session: Session, registry: Registry, partner: Partner, card: dict[str, Any]
+def index_terms(
+    session: Session,
+    registry: Registry,
+    partner: Partner,
+    card: dict[str, Any],
+    *,
+    parsed: Card | None = None,
+    competences: list[CompetenceCardOut] | None = None,
 ) -> None:
+    """The partner's blind-index terms. A caller that has the card ``parsed`` already, or
+    the ``competences`` (a new partner has none), saves doing it again."""
     keyring, org = registry.keyring, partner.organisation_id
     name_terms = keyring.term_indexes(session, org, "name", terms.name_prefixes(card["name"]))
     found = set(terms.tagged(TermKind.name.value, name_terms))
@@ -105,102 +95,13 @@ def _index_terms(
         if index:
             found.update(terms.tagged(kind, [index]))
     if partner.status != PartnerStatus.pending.value:
-        parsed = parse_card(partner.kind, card)
-        texts = [*searchable_text(parsed), *_competence_texts(session, registry, partner)]
+        parsed = parsed or parse_card(partner.kind, card)
+        if competences is None:
+            competences = competence_cards(session, registry, partner)
+        texts = [*searchable_text(parsed), *(f"{c.title} {c.description}" for c in competences)]
         words = keyring.term_indexes(session, org, "text", terms.words(texts))
         found.update(terms.tagged(TermKind.text.value, words))
     partner.terms = sorted(found)
-
-
-def _competence_texts(session: Session, registry: Registry, partner: Partner) -> list[str]:
-    return [f"{c.title} {c.description}" for c in competence_cards(session, registry, partner)]
-
-
-def _possible_duplicates(
-    session: Session, registry: Registry, partner: Partner, card: dict[str, Any]
-) -> list[str]:
-    """Own partners sharing the e-mail, the phone or every name token with this one."""
-    keyring, org = registry.keyring, partner.organisation_id
-    candidates: set[str] = set()
-    for kind in ("email", "phone"):
-        value = (card.get("contact") or {}).get(kind)
-        index = keyring.blind_index(session, org, kind, value) if value else None
-        if index:
-            candidates.update(_partners_with(session, org, kind, [index]))
-    full_tokens = keyring.term_indexes(session, org, "name", terms.name_query(card["name"]))
-    if full_tokens:
-        candidates.update(_partners_with(session, org, TermKind.name.value, full_tokens))
-    candidates.discard(partner.id)
-    return sorted(candidates)
-
-
-def _partners_with(
-    session: Session, organisation_id: str, kind: str, indexes: list[str]
-) -> set[str]:
-    """Own partners holding every one of ``indexes``. Starts from the term index, so the
-    cost follows the matches, not the size of the file."""
-    dialect = session.get_bind().dialect.name
-    query = select(Partner.id).where(
-        Partner.organisation_id == organisation_id,
-        has_all(dialect, Partner.terms, terms.tagged(kind, indexes)),
-    )
-    return set(session.scalars(query))
-
-
-def create_partner(
-    session: Session, registry: Registry, principal: Principal, data: PartnerIn
-) -> PartnerOut:
-    sharing.require_reader(principal)
-    org = principal.organisation_id
-    card = parse_card(data.kind.value, data.card)
-    _check_reference(session, org, data.district_code, data.category_codes)
-    responsible = data.responsible_user_id or principal.user_id
-    if responsible is not None:
-        check_member(session, org, responsible, "responsible_user_id")
-    consent.require_file(data.consents, False, "consents")
-    has_file = any(c.purpose == consent.FILE for c in data.consents)
-    document = card.model_dump(mode="json")
-    if not has_file:
-        if {k for k, v in document.items() if v not in ("", [], None, {})} - PENDING_FIELDS or (
-            card.contact.address or card.contact.website
-        ):
-            raise Invalid(
-                "consents",
-                "without `file` consent only a name and a way to ask (e-mail or phone) may be kept",
-            )
-        if not (card.contact.email or card.contact.phone):
-            raise Invalid(
-                "card.contact", "a pending partner needs an e-mail or a phone to ask for consent"
-            )
-        document = _pending_card(card)
-    today = date.today()
-    partner = Partner(
-        organisation_id=org,
-        kind=data.kind.value,
-        status=PartnerStatus.active.value if has_file else PartnerStatus.pending.value,
-        responsible_user_id=responsible,
-        district_code=data.district_code,
-        tie_strength=data.tie_strength.value,
-        card_updated_on=today,
-        purge_after=None
-        if has_file
-        else today + timedelta(days=registry.settings.pending_partner_days),
-        card_encrypted=b"",
-    )
-    session.add(partner)
-    session.flush()
-    partner.card_encrypted = seal(
-        session, registry.keyring, partner, "partners", partner.id, document
-    )
-    _set_categories(partner, data.category_codes)
-    duplicates = _possible_duplicates(session, registry, partner, document)
-    _index_terms(session, registry, partner, document)
-    if data.consents:
-        consent.grant(session, registry.keyring, partner, data.consents, principal)
-    publish_upserted(session, registry, partner)
-    out = partner_view(session, registry, principal, partner, sharing.FULL)
-    out.possible_duplicates = duplicates
-    return out
 
 
 def refresh_statistics(session: Session) -> None:
@@ -305,22 +206,19 @@ def update_partner(
 ) -> PartnerOut:
     partner = find_own(session, principal, partner_id)
     changes = patch.model_dump(exclude_unset=True)
+    checks = Checks(session, partner.organisation_id)
     if "district_code" in changes or "category_codes" in changes:
-        _check_reference(
-            session,
-            partner.organisation_id,
+        checks.reference(
             patch.district_code if "district_code" in changes else partner.district_code,
             patch.category_codes or [],
         )
     if patch.responsible_user_id is not None:
-        check_member(
-            session, partner.organisation_id, patch.responsible_user_id, "responsible_user_id"
-        )
+        checks.member(patch.responsible_user_id, "responsible_user_id")
         partner.responsible_user_id = patch.responsible_user_id
     if "district_code" in changes:
         partner.district_code = patch.district_code
     if patch.category_codes is not None:
-        _set_categories(partner, patch.category_codes)
+        set_categories(partner, patch.category_codes)
     if patch.tie_strength is not None:
         partner.tie_strength = patch.tie_strength.value
     if patch.status is not None:
@@ -331,12 +229,12 @@ def update_partner(
         card = parse_card(partner.kind, patch.card)
         document = card.model_dump(mode="json")
         if partner.status == PartnerStatus.pending.value:
-            document = _pending_card(card)
+            document = pending_card(card)
         partner.card_encrypted = seal(
             session, registry.keyring, partner, "partners", partner.id, document
         )
         partner.card_updated_on = date.today()
-        _index_terms(session, registry, partner, document)
+        index_terms(session, registry, partner, document)
     partner.updated_at = datetime.now(UTC)
     publish_upserted(session, registry, partner)
     return partner_view(session, registry, principal, partner, sharing.FULL)
@@ -382,7 +280,7 @@ def add_competence_card(
     card.card_encrypted = seal(
         session, registry.keyring, partner, "competence_cards", card.id, detail
     )
-    _index_terms(session, registry, partner, card_of(session, registry, partner))
+    index_terms(session, registry, partner, card_of(session, registry, partner))
     publish_upserted(session, registry, partner)
     return CompetenceCardOut(id=card.id, kind=card.kind, domain=card.domain, **detail)
 
@@ -396,29 +294,46 @@ def remove_competence_card(
         raise NotFound("no such card")
     session.delete(card)
     session.flush()
-    _index_terms(session, registry, partner, card_of(session, registry, partner))
+    index_terms(session, registry, partner, card_of(session, registry, partner))
     publish_upserted(session, registry, partner)
 
 
-def matching_document(session: Session, registry: Registry, partner: Partner) -> dict[str, Any]:
-    """What the `matching` consent lets the matching service hold about a partner."""
-    card = card_of(session, registry, partner)
+def matching_document(
+    session: Session,
+    registry: Registry,
+    partner: Partner,
+    card: dict[str, Any],
+    competences: list[CompetenceCardOut] | None,
+) -> dict[str, Any]:
+    """What the `matching` consent lets the matching service hold about a partner; its
+    competence cards are read unless given."""
     document = sharing.card_for(card, "contact")
     document.pop("contact", None)
+    if competences is None:
+        competences = competence_cards(session, registry, partner)
     document["competences"] = [
         {"kind": c.kind, "domain": c.domain, "title": c.title, "description": c.description}
-        for c in competence_cards(session, registry, partner)
+        for c in competences
     ]
     return document
 
 
 def publish_upserted(
-    session: Session, registry: Registry, partner: Partner, *, rebuild_generation: int = 0
+    session: Session,
+    registry: Registry,
+    partner: Partner,
+    *,
+    rebuild_generation: int = 0,
+    new: tuple[dict[str, Any], dict[str, ConsentGrant]] | None = None,
 ) -> None:
     """Coarse attributes in the clear; the matchable card fields only with `matching`
     consent, sealed for the matching service. ``changed_at`` lets a consumer ignore an
-    older state that arrives after a newer one."""
-    grants = consent.current(session, partner.id)
+    older state that arrives after a newer one. ``new`` is the card and grants of a partner
+    created in this transaction (it has no competence cards yet): nothing is read back."""
+    card, grants = new if new else (card_of(session, registry, partner), None)
+    if grants is None:
+        grants = consent.current(session, partner.id)
+    competences: list[CompetenceCardOut] | None = [] if new else None
     matching = partner.status == PartnerStatus.active.value and "matching" in grants
     payload: dict[str, Any] = {
         "changed_at": utcnow().isoformat(timespec="microseconds"),
@@ -441,7 +356,7 @@ def publish_upserted(
             registry.keyring.provider,
             "reminders",
             partner.id,
-            reminders_document(session, registry, partner, set(grants)),
+            reminders_document(partner, card, set(grants)),
         ),
     }
     if matching:
@@ -449,18 +364,17 @@ def publish_upserted(
             registry.keyring.provider,
             "matching",
             partner.id,
-            matching_document(session, registry, partner),
+            matching_document(session, registry, partner, card, competences),
         )
     publish(session, outbox, "partner.upserted", **payload)
 
 
 def reminders_document(
-    session: Session, registry: Registry, partner: Partner, purposes: set[str]
+    partner: Partner, card: dict[str, Any], purposes: set[str]
 ) -> dict[str, Any]:
     """What reminders may hold: the name (for the staff member's reminder), the e-mail only
     to send what the partner agreed to (newsletters, greetings) or, for a pending partner,
     to ask for consent; the birthday only with `greetings` consent."""
-    card = card_of(session, registry, partner)
     document: dict[str, Any] = {"name": card.get("name", "")}
     email = (card.get("contact") or {}).get("email")
     pending = partner.status == PartnerStatus.pending.value
@@ -482,7 +396,7 @@ def after_consent_change(session: Session, registry: Registry, partner: Partner)
         partner.purge_after = None
     elif not has_file and not pending:
         card = parse_card(partner.kind, card_of(session, registry, partner))
-        document = _pending_card(card)
+        document = pending_card(card)
         partner.status = PartnerStatus.pending.value
         partner.purge_after = date.today() + timedelta(days=registry.settings.pending_partner_days)
         partner.card_encrypted = seal(
@@ -490,5 +404,5 @@ def after_consent_change(session: Session, registry: Registry, partner: Partner)
         )
         for model in (CompetenceCard, Activity, Contribution):
             session.execute(delete(model).where(model.partner_id == partner.id))
-        _index_terms(session, registry, partner, document)
+        index_terms(session, registry, partner, document)
     publish_upserted(session, registry, partner)

@@ -18,6 +18,7 @@ import phonenumbers
 from sqlalchemy.orm import Session
 
 from services.registry.partners import search
+from services.registry.partners.checks import Checks
 from services.registry.partners.models import PartnerKind
 from services.registry.reference import service as reference
 from services.registry.runtime import Registry
@@ -469,7 +470,7 @@ def import_hsds(
         )
         return imports.finish(source.format, options, [], [issue], written=False)
     imports.require_consent_details(options, False)
-    refs = imports.ReferenceCache(session, principal.organisation_id)
+    refs = Checks(session, principal.organisation_id)
     drafts = [
         draft_from_organization(number, org, refs)
         for number, org in enumerate(source.organizations, start=1)
@@ -479,9 +480,7 @@ def import_hsds(
     return imports.finish(source.format, options, drafts, source.issues, written=written)
 
 
-def draft_from_organization(
-    number: int, org: dict[str, Any], refs: imports.ReferenceCache
-) -> Draft:
+def draft_from_organization(number: int, org: dict[str, Any], refs: Checks) -> Draft:
     draft = Draft(row=number, ref=_str(org.get("id")) or None, kind=PartnerKind.organisation.value)
     values, sources = draft.values, draft.sources
     _put(values, sources, "name", _str(org.get("name")), "name")
@@ -636,9 +635,7 @@ def _schedule(schedule: dict[str, Any]) -> str:
     return " ".join(p for p in (days, hours) if p)
 
 
-def _categories(
-    draft: Draft, attributes: list[dict[str, Any]], refs: imports.ReferenceCache
-) -> None:
+def _categories(draft: Draft, attributes: list[dict[str, Any]], refs: Checks) -> None:
     codes, foreign = [], []
     for attribute in attributes:
         term = attribute.get("taxonomy_term")

@@ -1,9 +1,10 @@
 """Importing partners: each record of a file becomes a draft partner, is checked with the
-card validators and the reference data, and is created with ``create_partner`` inside one
-transaction. A dry run, or a commit in which any row fails, rolls the whole transaction
-back, so an import writes every row or nothing."""
+card validators and the reference data, and the sound ones are created a chunk at a time
+(``partners.creation``) inside one transaction. A dry run, or a commit in which any row
+fails, rolls the whole transaction back, so an import writes every row or nothing."""
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from services.registry.consent import service as consent
 from services.registry.consent.schemas import SHARING, ConsentIn, check_purpose
+from services.registry.partners import creation
 from services.registry.partners import service as partners
+from services.registry.partners.checks import Checks
 from services.registry.partners.schemas import PartnerIn
-from services.registry.reference import service as reference
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from services.registry.transfer import mapping, tabular
@@ -218,31 +220,7 @@ def _read_value(key: str, cell: tabular.Cell, value: str) -> Any:
 # --- from values to a partner --------------------------------------------------------------
 
 
-@dataclass
-class ReferenceCache:
-    """Districts and categories looked up once per import."""
-
-    session: Session
-    organisation_id: str
-    districts: dict[str, bool] = field(default_factory=dict)
-    categories: dict[str, bool] = field(default_factory=dict)
-
-    def district(self, code: str) -> bool:
-        if code not in self.districts:
-            self.districts[code] = reference.district_exists(
-                self.session, self.organisation_id, code
-            )
-        return self.districts[code]
-
-    def category(self, code: str) -> bool:
-        if code not in self.categories:
-            self.categories[code] = reference.category_exists(
-                self.session, self.organisation_id, code
-            )
-        return self.categories[code]
-
-
-def prepare(draft: Draft, options: ImportOptions, refs: ReferenceCache) -> None:
+def prepare(draft: Draft, options: ImportOptions, refs: Checks) -> None:
     """Checks the draft's values and, when they are sound, sets ``draft.partner``."""
     values = draft.values
     kind = values.get("kind") or (options.kind.value if options.kind else None)
@@ -337,7 +315,7 @@ def _message(error: Any) -> str:
     return message
 
 
-def _district(draft: Draft, refs: ReferenceCache) -> str | None:
+def _district(draft: Draft, refs: Checks) -> str | None:
     code = draft.values.get("district")
     if code is None:
         return None
@@ -355,7 +333,7 @@ def _district(draft: Draft, refs: ReferenceCache) -> str | None:
     return None
 
 
-def _categories(draft: Draft, refs: ReferenceCache) -> list[str]:
+def _categories(draft: Draft, refs: Checks) -> list[str]:
     codes = list(dict.fromkeys(draft.values.get("categories", [])))
     unknown = [c for c in codes if not refs.category(c)]
     if unknown:
@@ -448,25 +426,25 @@ def run(
     """Checks and creates every draft in one transaction; keeps it only when this is not a
     dry run and every row succeeded. Returns whether anything was written.
 
-    The rows are first created one after another in a single savepoint. Only when one of
-    them fails there (the checks before rarely let that happen) is everything created again
-    with a savepoint per row, so that the failed row leaves no trace in the report of the
-    rows after it. A savepoint per row on every import would cost PostgreSQL a
-    subtransaction per row, which slows every other session once there are more than 64."""
-    refs = ReferenceCache(session, principal.organisation_id)
+    The rows are first created a chunk at a time in a single savepoint. Only when storing
+    one of them fails there (the checks before rarely let that happen) is everything
+    created again with a savepoint per row, so that the failed row leaves no trace in the
+    report of the rows after it. A savepoint per row on every import would cost PostgreSQL
+    a subtransaction per row, which slows every other session once there are more than 64."""
+    refs = Checks(session, principal.organisation_id)
     for draft in drafts:
         prepare(draft, options, refs)
     ready = [d for d in drafts if d.partner is not None and not d.errors]
     marks = {id(d): (len(d.errors), len(d.warnings)) for d in ready}
     outer = session.begin_nested()
     try:
-        if not _create_all(session, registry, principal, ready, isolated=False):
+        if not _create_all(session, registry, principal, refs, ready, isolated=False):
             outer.rollback()
             for draft in ready:
                 errors, warnings = marks[id(draft)]
                 del draft.errors[errors:], draft.warnings[warnings:]
             outer = session.begin_nested()
-            _create_all(session, registry, principal, ready, isolated=True)
+            _create_all(session, registry, principal, refs, ready, isolated=True)
     except BaseException:
         outer.rollback()
         raise
@@ -480,6 +458,7 @@ def run(
     return keep
 
 
+CHUNK = 250  # rows written together: their rows, keys, consent and events, and one look-up
 STATISTICS_EVERY = 500  # rows between planner statistics refreshes in one import
 
 
@@ -487,49 +466,59 @@ def _create_all(
     session: Session,
     registry: Registry,
     principal: Principal,
+    checks: Checks,
     drafts: list[Draft],
     *,
     isolated: bool,
 ) -> bool:
-    """Creates the drafts; without isolation it stops at the first that fails."""
+    """Checks the drafts, then writes the sound ones a chunk at a time, or each in a
+    savepoint of its own when ``isolated``. Without isolation it stops, returning False,
+    at the first chunk that cannot be stored."""
+    sound: list[tuple[Draft, creation.NewPartner]] = []
+    for draft in drafts:
+        assert draft.partner is not None
+        try:
+            sound.append((draft, creation.check(checks, principal, draft.partner)))
+        except DomainError as exc:
+            key, code = _field_of(exc.field or "")
+            draft.error(key, exc.code if code is None else code, exc.message)
     rows_by_partner: dict[str, int] = {}
-    for number, draft in enumerate(drafts, start=1):
-        created = _create(session, registry, principal, draft, rows_by_partner, isolated)
-        if not created and not isolated:
-            return False
-        if number % STATISTICS_EVERY == 0:
+    size = 1 if isolated else CHUNK
+    for start in range(0, len(sound), size):
+        chunk = sound[start : start + size]
+        try:
+            with session.begin_nested() if isolated else nullcontext():
+                made = creation.write(session, registry, principal, [n for _, n in chunk])
+        except SQLAlchemyError:
+            if not isolated:
+                return False
+            chunk[0][0].error(
+                "row", "storage_failed", "the row could not be stored; check its values"
+            )
+            continue
+        for (draft, _), partner in zip(chunk, made, strict=True):
+            draft.partner_id = partner.id
+            rows_by_partner[partner.id] = draft.row
+        duplicates = creation.duplicates_of(
+            session, registry, [(p, n.document) for (_, n), p in zip(chunk, made, strict=True)]
+        )
+        for (draft, _), partner in zip(chunk, made, strict=True):
+            _warn_of_duplicates(draft, duplicates[partner.id], rows_by_partner)
+        if (start + size) // STATISTICS_EVERY > start // STATISTICS_EVERY:
             partners.refresh_statistics(session)
     return True
 
 
-def _create(
-    session: Session,
-    registry: Registry,
-    principal: Principal,
-    draft: Draft,
-    rows_by_partner: dict[str, int],
-    isolated: bool,
-) -> bool:
-    assert draft.partner is not None
-    try:
-        if isolated:
-            with session.begin_nested():
-                created = partners.create_partner(session, registry, principal, draft.partner)
-        else:
-            created = partners.create_partner(session, registry, principal, draft.partner)
-    except DomainError as exc:
-        key, code = _field_of(exc.field or "")
-        draft.error(key, exc.code if code is None else code, exc.message)
-        return False
-    except SQLAlchemyError:
-        if not isolated:
-            return False
-        draft.error("row", "storage_failed", "the row could not be stored; check its values")
-        return False
-    draft.partner_id = created.id
-    rows_by_partner[created.id] = draft.row
-    duplicates = created.possible_duplicates
-    in_file = sorted(rows_by_partner[p] for p in duplicates if p in rows_by_partner)
+def _warn_of_duplicates(
+    draft: Draft, duplicates: list[str], rows_by_partner: dict[str, int]
+) -> None:
+    """Warns of the earlier rows of the file and the partners already in the resource file
+    that this row may duplicate."""
+    in_file = sorted(
+        rows_by_partner[p]
+        for p in duplicates
+        if p in rows_by_partner and rows_by_partner[p] < draft.row
+    )
     existing = [p for p in duplicates if p not in rows_by_partner]
     if in_file:
         listed = ", ".join(str(r) for r in in_file)
@@ -547,11 +536,10 @@ def _create(
             "resource file",
             related_partner_ids=existing,
         )
-    return True
 
 
 def _field_of(where: str) -> tuple[str, str | None]:
-    """The import field, and a more precise code, of an error ``create_partner`` raised."""
+    """The import field, and a more precise code, of an error ``creation.check`` raised."""
     if where == "card.contact":
         return "email", "no_way_to_ask"
     if where.startswith("card.contact."):

@@ -346,6 +346,32 @@ def test_duplicates_in_the_file_and_in_the_resource_file_are_warnings(
     assert existing_warning["related_partner_ids"] == [existing_id]
 
 
+def test_a_file_longer_than_a_chunk_is_written_whole_with_its_duplicates_found(
+    client: TestClient, org: Staff, registry: Registry
+) -> None:
+    """Rows are written a chunk at a time: a duplicate is found across chunks, and each
+    row gets its own key, consent and event."""
+    rows = [f"Henkilö {n};kansalainen;h{n}@example.org;kyllä;kyllä" for n in range(2, 2 + 300)]
+    rows[297] = "Toinen Nimi;kansalainen;H2@example.org;kyllä;kyllä"  # row 299, as row 2
+    content = "Nimi;Tyyppi;Sähköposti;Suostumus: kortisto;Suostumus: tiimi\n" + "\n".join(rows)
+    before = counts(registry)
+    response = upload(client, org.staff, content.encode(), dry_run=False, **CONSENT_BATCH)
+    assert response.status_code == 201, response.text
+    report = rows_by_number(response.json())
+    assert response.json()["summary"]["written"] == 300
+    assert [w["code"] for r in report.values() for w in r["warnings"]] == ["duplicate_in_file"]
+    assert report[299]["warnings"][0]["related_rows"] == [2]
+    after = counts(registry)
+    assert after.partners == before.partners + 300
+    assert after.consent_records == before.consent_records + 600
+    assert after.outbox == before.outbox + 600  # partner.upserted and consent.changed each
+    last = client.get(f"/partners/{report[301]['partner_id']}", headers=org.staff.headers).json()
+    assert last["card"]["contact"]["email"] == "h301@example.org"
+    assert {c["purpose"] for c in last["consents"]} == {"file", "team"}
+    found = client.get("/partners?name=henkilö 301&scope=own", headers=org.staff.headers)
+    assert [i["id"] for i in found.json()["items"]] == [report[301]["partner_id"]]
+
+
 def test_consent_needs_file_consent_and_its_details(
     client: TestClient, org: Staff, registry: Registry
 ) -> None:
