@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.portal.labels import SIMPLE_PURPOSES
+from services.portal.labels import SHARE_SCOPES, SIMPLE_PURPOSES
 from services.portal.schemas import Partner
 
 OFFER_SLOTS = 3
@@ -31,6 +31,12 @@ TEXT_FIELDS = {
 }
 KINDS = ("organisation", "citizen")
 
+# Sharing with one named organisation is chosen from a list, not ticked: the select and
+# its scope.
+SHARE_ORGANISATION = "share_organisation"
+SHARE_ORGANISATION_SCOPE = "share_organisation_scope"
+ORGANISATION_PREFIX = "organisation:"
+
 FormValues = Mapping[str, Any]
 Translate = Callable[[str], str]
 
@@ -38,6 +44,11 @@ Translate = Callable[[str], str]
 def purpose_id(purpose: str) -> str:
     """An element id for a purpose's checkbox: ``purpose-file``, ``purpose-pool-<id>``."""
     return "purpose-" + re.sub(r"[^A-Za-z0-9-]", "-", purpose)
+
+
+def purpose_field(purpose: str) -> str:
+    """The form field a purpose was chosen with: its checkbox, or the organisation select."""
+    return SHARE_ORGANISATION if purpose.startswith(ORGANISATION_PREFIX) else purpose_id(purpose)
 
 
 def _lines(text: str) -> list[str]:
@@ -57,9 +68,15 @@ def _list(form: FormValues, name: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
 
 
+def _scope(form: FormValues, name: str) -> str:
+    scope = _text(form, name)
+    return scope if scope in SHARE_SCOPES else "basic"
+
+
 @dataclass
 class ConsentChoice:
-    """The consents captured on a form: the purposes ticked and how they were given."""
+    """The consents captured on a form: the purposes ticked (and the organisation chosen
+    to share with) and how they were given."""
 
     purposes: list[str] = field(default_factory=list)
     scopes: dict[str, str] = field(default_factory=dict)  # sharing purpose -> basic|contact
@@ -68,16 +85,21 @@ class ConsentChoice:
     obtained_on: str = ""
     valid_until: str = ""
     evidence_ref: str = ""
+    organisation: str = ""  # the organisation chosen to share with, as sent
 
     @classmethod
     def from_form(cls, form: FormValues, allowed_sharing: list[str]) -> "ConsentChoice":
         ticked = set(_list(form, "purpose"))
         purposes = [p for p in SIMPLE_PURPOSES if p in ticked]
         purposes += [p for p in allowed_sharing if p in ticked]
-        scopes = {}
-        for purpose in allowed_sharing:
-            scope = _text(form, f"scope-{purpose_id(purpose)}")
-            scopes[purpose] = scope if scope in ("basic", "contact") else "basic"
+        scopes = {p: _scope(form, f"scope-{purpose_id(p)}") for p in allowed_sharing}
+        # Not checked against the directory here: an organisation the registry does not
+        # know (or the partner's own) comes back as its error at the select.
+        organisation = _text(form, SHARE_ORGANISATION)[:100]
+        if organisation:
+            purpose = ORGANISATION_PREFIX + organisation
+            purposes.append(purpose)
+            scopes[purpose] = _scope(form, SHARE_ORGANISATION_SCOPE)
         return cls(
             purposes=purposes,
             scopes=scopes,
@@ -86,7 +108,12 @@ class ConsentChoice:
             obtained_on=_text(form, "obtained_on") or date.today().isoformat(),
             valid_until=_text(form, "valid_until"),
             evidence_ref=_text(form, "evidence_ref"),
+            organisation=organisation,
         )
+
+    @property
+    def organisation_scope(self) -> str:
+        return self.scopes.get(ORGANISATION_PREFIX + self.organisation, "basic")
 
     def payload(self) -> list[dict[str, Any]]:
         """One consent per purpose, ``file`` first: the registry wants it in the batch
@@ -118,21 +145,22 @@ class ConsentChoice:
         index = int(found.group(1) or found.group(2))
         attribute = found.group(3)
         purpose = self.purposes[index] if index < len(self.purposes) else "file"
+        chosen_with = purpose_field(purpose)
         if attribute in (None, "scope"):
             # A check on the whole entry: the dates, or a purpose needing `file` first.
             if "valid_until" in message:
                 return "valid_until"
             if "obtained_on" in message:
                 return "obtained_on"
-            return purpose_id(purpose)
+            return chosen_with
         return {
-            "purpose": purpose_id(purpose),
+            "purpose": chosen_with,
             "method": "consent_method",
             "information_version": "information_version",
             "obtained_on": "obtained_on",
             "valid_until": "valid_until",
             "evidence_ref": "evidence_ref",
-        }.get(attribute, purpose_id(purpose))
+        }.get(attribute, chosen_with)
 
 
 @dataclass
@@ -423,6 +451,12 @@ def friendly_message(field_id: str | None, code: str, message: str, _: Translate
                 "saved. Tick this consent, or leave the other fields empty."
             )
         return _("The other consents need the consent to keep the card first.")
+    if field_id == SHARE_ORGANISATION:
+        if "needs `file`" in text:
+            return _("The other consents need the consent to keep the card first.")
+        if "own partner" in text:
+            return _("Choose another organisation than your own.")
+        return _("Choose the organisation from the list.")
     if field_id.startswith("purpose-"):
         if "needs `file`" in text:
             return _("The other consents need the consent to keep the card first.")

@@ -1,12 +1,14 @@
 """The partner pages: the list with its filters, the card (front, back, bottom, competence
-cards and the consent panel), creating and editing with consent capture, and the one-step
-forms on the card (activity, contribution, consent, competence card). Routes translate
-between HTML forms and the registry's API; the registry decides who may do what."""
+cards and the consent panel), creating and editing with consent capture, the one-step
+forms on the card (activity, contribution, consent, competence card) and erasing a partner
+after confirming its name. Routes translate between HTML forms and the registry's API; the
+registry decides who may do what."""
 
 import asyncio
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,7 +17,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from services.portal.deps import Api, ApiDep, TemplatesDep, member_of
-from services.portal.i18n import request_language
+from services.portal.i18n import N_, request_language
 from services.portal.labels import (
     ACTIVITY_KINDS,
     COMPETENCE_DOMAINS,
@@ -30,6 +32,7 @@ from services.portal.navigation import sections_for
 from services.portal.notices import notify
 from services.portal.partner_form import (
     KINDS,
+    ORGANISATION_PREFIX,
     ConsentChoice,
     PartnerForm,
     friendly_message,
@@ -49,12 +52,20 @@ from services.portal.schemas import (
     Pool,
 )
 from services.portal.security import csrf_valid, safe_next
+from services.portal.tokens import NOTICE
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 
 StaffDep = Annotated[Me, Depends(member_of("partners"))]
 PAGE_SIZE = 25
 MONTHS_MAX = 1200
+# The notice after erasing, shown on the list. Without the partner's name: the session
+# cookie never holds a personal value, and after erasing the portal keeps none either.
+ERASED = "partner_erased"
+LIST_NOTICES = {
+    ERASED: N_("The partner was erased. Nothing about them is kept in the resource file any more.")
+}
 
 
 def page_context(me: Me, **values: Any) -> dict[str, Any]:
@@ -205,6 +216,13 @@ def _filters(
     return filters
 
 
+def _list_notice(request: Request) -> str:
+    """The list's own pending notice, once; the shared notices are left to the rendering."""
+    if request.session.get(NOTICE) in LIST_NOTICES:
+        return LIST_NOTICES[request.session.pop(NOTICE)]
+    return ""
+
+
 @router.get("/partners")
 async def partner_list(
     request: Request,
@@ -247,6 +265,7 @@ async def partner_list(
         else:
             form_error = gettext("The search did not succeed: %(detail)s") % {"detail": exc.message}
     last_page = max(1, -(-result.total // PAGE_SIZE))
+    notice = _list_notice(request)
     active_filters = any(
         (filters.name, filters.text, filters.district, filters.category, filters.kind,
          filters.tie_strength, filters.months, filters.scope != "all",
@@ -278,6 +297,7 @@ async def partner_list(
             form_error=form_error,
             active_filters=active_filters,
             today=date.today().isoformat(),
+            **({"page_notice": notice} if notice else {}),
         ),
         private=True,
         status_code=422 if filters.errors else 200,
@@ -376,7 +396,7 @@ async def render_card(
             api.read(list[ConsentRecord], f"/partners/{partner_id}/consents"),
             api.read_or_none(list[Member], "/users"),
             active_pools(api),
-            _organisations_named(api, partner),
+            organisation_directory(api),
         )
         members = member_list or []
         found = await asyncio.gather(
@@ -397,6 +417,11 @@ async def render_card(
     grantable = [p for p in SIMPLE_PURPOSES if p not in partner.purposes] + [
         f"pool:{p.id}" for p in pools if f"pool:{p.id}" not in partner.purposes
     ]
+    share_organisations = [
+        (o.id, o.name)
+        for o in sharing_candidates(organisations, me)
+        if ORGANISATION_PREFIX + o.id not in partner.purposes
+    ]
     consent_form = forms.consent or ConsentChoice(obtained_on=date.today().isoformat())
     return templates.render(
         request,
@@ -411,7 +436,9 @@ async def render_card(
             member_names={m.id: m.display_name for m in members},
             purpose_labels=purpose_labels,
             grantable=grantable,
+            share_organisations=share_organisations,
             purpose_id=purpose_id,
+            may_erase=own and may_erase(me, partner),
             district_names=district_names(district_list),
             category_labels=category_labels(categories),
             duplicates=duplicates,
@@ -429,14 +456,28 @@ async def render_card(
     )
 
 
-async def _nothing(shape: type[list[Contribution]]) -> list[Contribution]:
+async def _nothing(shape: type[list[T]]) -> list[T]:
     return []
 
 
-async def _organisations_named(api: Api, partner: Partner) -> list[OrganisationRef]:
-    if not any(c.purpose.startswith("organisation:") for c in partner.consents):
-        return []
-    return await api.read_or_none(list[OrganisationRef], "/organisations") or []
+async def organisation_directory(api: Api) -> list[OrganisationRef]:
+    """Every organisation in the registry's directory (empty when it does not answer): to
+    name them in `organisation:` consents and to choose one to share with."""
+    found = await api.read_or_none(list[OrganisationRef], "/organisations") or []
+    return sorted(found, key=lambda o: (o.name.casefold(), o.id))
+
+
+def sharing_candidates(organisations: list[OrganisationRef], me: Me) -> list[OrganisationRef]:
+    """The organisations a partner may agree to be shared with: any but our own."""
+    return [o for o in organisations if o.id != me.organisation.id]
+
+
+def may_erase(me: Me, partner: Partner) -> bool:
+    """Whether to offer erasing: the registry allows it to an admin and to the partner's
+    responsible staff member (and checks it again when asked)."""
+    return "admin" in me.roles or (
+        partner.responsible_user_id is not None and partner.responsible_user_id == me.user.id
+    )
 
 
 # -- create and edit ---------------------------------------------------------------------
@@ -460,11 +501,13 @@ async def _form_page(
     status_code: int = 200,
 ) -> Response:
     language = request_language(request)
-    districts, categories, members, pools = await asyncio.gather(
+    creating = partner is None
+    districts, categories, members, pools, organisations = await asyncio.gather(
         districts_of(api),
         categories_of(api, language),
         api.read_or_none(list[Member], "/users"),
-        active_pools(api) if partner is None else _no_pools(),
+        active_pools(api) if creating else _nothing(list[Pool]),
+        organisation_directory(api) if creating else _nothing(list[OrganisationRef]),
     )
     gettext = templates.gettext(request).gettext
     grantable = [*SIMPLE_PURPOSES, *(f"pool:{p.id}" for p in pools)]
@@ -482,6 +525,7 @@ async def _form_page(
             members=members or [],
             member_options=[(m.id, m.display_name) for m in members or []],
             grantable=grantable,
+            share_organisations=[(o.id, o.name) for o in sharing_candidates(organisations, me)],
             purpose_labels={p: purpose_label(p, gettext, pool_names, {}) for p in grantable},
             purpose_id=purpose_id,
             errors=errors or {},
@@ -491,10 +535,6 @@ async def _form_page(
         private=True,
         status_code=status_code,
     )
-
-
-async def _no_pools() -> list[Pool]:
-    return []
 
 
 def _kind_or_404(kind: str) -> str:
@@ -837,6 +877,100 @@ async def remove_competence_card(
     await api.send("DELETE", f"/partners/{partner_id}/competence-cards/{card_id}")
     notify(request, "competence_removed")
     return see_other(f"/partners/{partner_id}#competence-cards")
+
+
+# -- erasing -----------------------------------------------------------------------------
+
+
+CONFIRM_NAME = "confirm_name"
+
+
+def same_name(typed: str, name: str) -> bool:
+    """Whether what was typed is the partner's name: letter case, the spaces around it and
+    runs of spaces inside do not matter."""
+
+    def comparable(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+    return bool(typed.strip()) and comparable(typed) == comparable(name)
+
+
+def _erase_page(
+    request: Request,
+    templates: TemplatesDep,
+    me: Me,
+    partner: Partner,
+    *,
+    typed: str = "",
+    errors: dict[str, str] | None = None,
+    form_error: str = "",
+    status_code: int = 200,
+) -> Response:
+    return templates.render(
+        request,
+        "partners/erase.html",
+        page_context(
+            me,
+            partner=partner,
+            allowed=may_erase(me, partner),
+            typed=typed,
+            errors=errors or {},
+            form_error=form_error,
+        ),
+        private=True,
+        status_code=status_code,
+    )
+
+
+@router.get("/partners/{partner_id}/erase")
+async def erase_partner_form(
+    request: Request, templates: TemplatesDep, api: ApiDep, me: StaffDep, partner_id: str
+) -> Response:
+    partner = await _own_partner(api, partner_id)
+    # Someone the registry would refuse is told so at once, before typing anything.
+    status_code = 200 if may_erase(me, partner) else 403
+    return _erase_page(request, templates, me, partner, status_code=status_code)
+
+
+@router.post("/partners/{partner_id}/erase")
+async def erase_partner(
+    request: Request, templates: TemplatesDep, api: ApiDep, me: StaffDep, partner_id: str
+) -> Response:
+    gettext = templates.gettext(request).gettext
+    partner = await _own_partner(api, partner_id)
+    data = await request.form()
+    typed = _field(data, CONFIRM_NAME)[:500]
+    refused = gettext(
+        "Only an admin or the partner's responsible staff member can erase a partner. "
+        "Nothing was erased."
+    )
+    if not csrf_valid(request, _field(data, "csrf_token")):
+        return _erase_page(
+            request, templates, me, partner, typed=typed,
+            form_error=gettext("The page had expired. Type the name again to erase."),
+            status_code=400,
+        )  # fmt: skip
+    if not same_name(typed, partner.name):
+        if not may_erase(me, partner):
+            # Nothing would be erased either way: the reason that matters is who may.
+            return _erase_page(request, templates, me, partner, form_error=refused, status_code=403)
+        message = (
+            gettext("The name typed is not the name of this partner. Type it as shown above.")
+            if typed.strip()
+            else gettext("Type the name of the partner to confirm the erasure.")
+        )
+        return _erase_page(
+            request, templates, me, partner, typed=typed, errors={CONFIRM_NAME: message},
+            status_code=422,
+        )  # fmt: skip
+    try:
+        await api.send("DELETE", f"/partners/{partner_id}")
+    except Rejected as exc:
+        if exc.status != 403:
+            raise
+        return _erase_page(request, templates, me, partner, form_error=refused, status_code=403)
+    request.session[NOTICE] = ERASED
+    return see_other("/partners")
 
 
 # -- downloads ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The partner pages in a real Chromium against the real registry: creating a partner with
 consents, an error at its field, one-step activity logging, a pooled partner seen from
-another organisation and in the owner's access log, the import wizard, the language switch
-and a phone-sized screen."""
+another organisation and in the owner's access log, consent to share with one named
+organisation, erasing a partner after typing its name, the import wizard, the language
+switch and a phone-sized screen."""
 
 import secrets
 from collections.abc import Iterator
@@ -238,6 +239,58 @@ def test_a_pooled_partner_shows_only_shared_fields_and_is_in_the_owners_access_l
     finally:
         peer.close()
         owner.close()
+
+
+def test_consent_to_share_with_one_named_organisation_is_recorded_on_the_card(
+    anna_page: Page, portal_stack: PortalStack
+) -> None:
+    page, word = anna_page, tag()
+    name = f"Nimetty jako {word}"
+    partner_id = api_partner(portal_stack, name)
+    page.goto(f"/partners/{partner_id}")
+    page.locator("details.disclosure > summary", has_text="Kirjaa suostumus").click()
+    form = page.locator(f"form[action='/partners/{partner_id}/consents']")
+    form.get_by_label("Jakaminen yhdelle organisaatiolle").select_option(label=PEER_ORGANISATION)
+    form.get_by_label("Kuinka paljon organisaatio saa nähdä?").select_option("contact")
+    form.get_by_label("Kirjallisesti").check()
+    form.get_by_label("Tietoselosteen versio").fill("2026-1")
+    form.get_by_role("button", name="Kirjaa suostumus").click()
+
+    expect(page.get_by_role("status")).to_have_text("Suostumus kirjattiin.")
+    consents = page.get_by_role("table", name="Mihin kumppani nyt suostuu")
+    expect(consents).to_contain_text(
+        f"Jakaminen organisaatiolle {PEER_ORGANISATION} (yhteystietoineen)"
+    )
+
+
+def test_a_partner_is_erased_after_typing_its_name(
+    anna_page: Page, portal_stack: PortalStack
+) -> None:
+    page, word = anna_page, tag()
+    name = f"Poistettava Pirjo {word}"
+    partner_id = api_partner(portal_stack, name, "citizen")
+    page.goto(f"/partners/{partner_id}")
+    erase = page.get_by_role("region", name="Poista kumppani pysyvästi")
+    erase.get_by_role("link", name="Poista kumppani pysyvästi").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Poista {name} pysyvästi")
+    expect(page.get_by_role("main")).to_contain_text("Poistoa ei voi perua.")
+    expect(
+        page.get_by_role("link", name="Lataa kaikki kumppanista säilytetyt tiedot (JSON)")
+    ).to_have_attribute("href", f"/partners/{partner_id}/export")
+
+    typed = page.get_by_label("Vahvista kirjoittamalla kumppanin nimi")
+    typed.fill("Pirjo")
+    page.get_by_role("button", name="Poista pysyvästi").click()
+    message = "Kirjoittamasi nimi ei ole tämän kumppanin nimi."
+    expect(page.get_by_role("alert")).to_contain_text(message)
+    expect(typed).to_have_attribute("aria-invalid", "true")
+
+    typed.fill(name.lower())
+    page.get_by_role("button", name="Poista pysyvästi").click()
+    expect(page).to_have_url(f"{portal_stack.portal_url}/partners")
+    expect(page.get_by_role("status")).to_contain_text("Kumppanin tiedot poistettiin pysyvästi.")
+    search(page, word)
+    expect(page.get_by_role("heading", name="0 kumppania löytyi")).to_be_visible()
 
 
 def test_the_import_wizard_reports_a_bad_row_then_commits_a_good_file(anna_page: Page) -> None:

@@ -6,10 +6,17 @@ from datetime import date
 import pytest
 from starlette.datastructures import FormData
 
-from services.portal.partner_form import ConsentChoice, PartnerForm, purpose_id
-from services.portal.partner_pages import days_since_months_ago
+from services.portal.partner_form import (
+    SHARE_ORGANISATION,
+    ConsentChoice,
+    PartnerForm,
+    friendly_message,
+    purpose_id,
+)
+from services.portal.partner_pages import days_since_months_ago, same_name
 
 POOL = "pool:0b9c7a52-3c4e-4a57-9d1d-2f0e8f1f7c11"
+OTHER = "5d0c2a34-8f1e-4b6a-9c3d-7e2f1a0b9c88"
 
 
 def organisation_form(**extra: str | list[str]) -> PartnerForm:
@@ -123,6 +130,65 @@ def test_the_body_list_of_a_consent_call_is_understood_too() -> None:
     choice = ConsentChoice(purposes=["file", "team"])
     assert choice.field_for("0.method", "") == "consent_method"
     assert choice.field_for("body[1].purpose", "") == "purpose-team"
+
+
+def test_one_named_organisation_is_shared_with_at_its_scope() -> None:
+    form = organisation_form(**{SHARE_ORGANISATION: OTHER, "share_organisation_scope": "contact"})
+    consents = form.create_payload()["consents"]
+    assert [c["purpose"] for c in consents] == ["file", "team", POOL, f"organisation:{OTHER}"]
+    assert consents[3]["scope"] == "contact"
+    assert form.consent.organisation == OTHER, "kept for the form coming back"
+    assert form.consent.organisation_scope == "contact"
+
+    # The empty choice shares with nobody; an unknown scope falls back to the narrowest.
+    assert "organisation:" not in str(
+        organisation_form(**{SHARE_ORGANISATION: ""}).create_payload()
+    )
+    narrow = ConsentChoice.from_form(
+        FormData(
+            [("purpose", "file"), (SHARE_ORGANISATION, OTHER), ("share_organisation_scope", "all")]
+        ),
+        [],
+    )
+    assert narrow.payload()[1]["purpose"] == f"organisation:{OTHER}"
+    assert narrow.payload()[1]["scope"] == "basic"
+
+
+@pytest.mark.parametrize(
+    ("api_field", "message", "expected"),
+    [
+        ("1.purpose", "no such organisation", "Choose the organisation from the list."),
+        (
+            "body[1].purpose",
+            "unknown purpose 'organisation:x'",
+            "Choose the organisation from the list.",
+        ),
+        (
+            "consents[1].purpose",
+            "an organisation cannot be a further recipient of its own partner",
+            "Choose another organisation than your own.",
+        ),
+        ("1.scope", "", "Choose the organisation from the list."),
+    ],
+)
+def test_an_error_about_the_named_organisation_comes_back_to_its_select(
+    api_field: str, message: str, expected: str
+) -> None:
+    choice = ConsentChoice.from_form(
+        FormData([("purpose", "file"), (SHARE_ORGANISATION, OTHER)]), []
+    )
+    field = choice.field_for(api_field, message)
+    assert field == SHARE_ORGANISATION
+    assert friendly_message(field, "invalid", message, lambda text: text) == expected
+
+
+def test_the_name_typed_to_confirm_an_erasure_ignores_case_and_spaces() -> None:
+    assert same_name("  kallion KOKKIKERHO ", "Kallion kokkikerho")
+    assert same_name("Kallion  kokkikerho", "Kallion kokkikerho")
+    assert same_name("ÄÄNEKKÄÄT", "ääNekkäät")
+    assert not same_name("Kallion kokki", "Kallion kokkikerho")
+    assert not same_name("", "")
+    assert not same_name("   ", "Kallion kokkikerho")
 
 
 def test_an_edit_keeps_the_card_fields_the_form_does_not_show() -> None:

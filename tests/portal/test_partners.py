@@ -13,10 +13,13 @@ from babel.dates import format_date
 from tests.portal.conftest import (
     ANNA_EMAIL,
     ANNA_NAME,
+    OLLI_EMAIL,
     PEER_ORGANISATION,
     POOL_NAME,
     Elements,
     PortalStack,
+    api_partner,
+    client_session,
     csrf_of,
     unique,
 )
@@ -63,6 +66,11 @@ def a_category(stack: PortalStack) -> tuple[str, str]:
     )
     first = next(c for c in response.json() if c["parent_code"])
     return first["code"], first["label"]
+
+
+def in_registry(stack: PortalStack, partner_id: str, email: str = ANNA_EMAIL) -> httpx.Response:
+    """The partner as the registry gives it to ``email`` (Anna by default)."""
+    return httpx.get(f"{stack.registry_url}/partners/{partner_id}", headers=stack.api_token(email))
 
 
 def error_at(page: Elements, field_id: str) -> str:
@@ -571,3 +579,204 @@ def test_a_pooled_partner_shows_the_other_organisation_only_the_shared_fields_an
     staff_verify = anna.get("/access-log", params={"verify": "1"}).text
     assert "Vain organisaatiosi pääkäyttäjät voivat tarkistaa ketjun." in staff_verify
     assert "Kallio ry" not in pekka.get("/access-log").text, "Pekka sees only his own log"
+
+
+def test_a_partner_is_shared_with_one_named_organisation_from_the_card(
+    anna: httpx.Client, pekka: httpx.Client, portal_stack: PortalStack
+) -> None:
+    name = unique("Nimetty jako")
+    email = f"{token_of(name)}@example.org"
+    partner_id = created_id(create(anna, name=name, contact_email=email, **CONSENTED))
+    assert name not in listed(pekka, name=token_of(name)), "not shared yet"
+
+    card = anna.get(f"/partners/{partner_id}").text
+    page = Elements(card)
+    offered = {o["value"] for o in page.find("option")}
+    assert portal_stack.peer_organisation_id in offered
+    assert portal_stack.organisation_id not in offered, "never our own organisation"
+    assert page.find("select", id="consent-share_organisation")
+    assert page.find("select", id="consent-share_organisation_scope")
+    token = csrf_of(card)
+
+    def share(organisation: str, scope: str = "basic") -> httpx.Response:
+        return anna.post(
+            f"/partners/{partner_id}/consents",
+            data={
+                "csrf_token": token,
+                "share_organisation": organisation,
+                "share_organisation_scope": scope,
+                "consent_method": "written",
+                "information_version": "2",
+            },
+            follow_redirects=False,
+        )
+
+    for organisation, message in (
+        ("00000000-0000-4000-8000-000000000000", "Valitse organisaatio luettelosta."),
+        ("not-an-organisation", "Valitse organisaatio luettelosta."),
+        (portal_stack.organisation_id, "Valitse jokin muu organisaatio kuin omasi."),
+    ):
+        refused = share(organisation)
+        assert refused.status_code == 422, organisation
+        assert message in error_at(Elements(refused.text), "consent-share_organisation")
+    purposes = {c["purpose"] for c in in_registry(portal_stack, partner_id).json()["consents"]}
+    assert purposes == {"file", "team"}, "nothing recorded"
+
+    shared = share(portal_stack.peer_organisation_id, "contact")
+    assert shared.status_code == 303
+    consents = in_registry(portal_stack, partner_id).json()["consents"]
+    (named,) = [c for c in consents if c["purpose"].startswith("organisation:")]
+    assert named["purpose"] == f"organisation:{portal_stack.peer_organisation_id}"
+    assert named["scope"] == "contact" and named["active"]
+    card = anna.get(shared.headers["location"]).text
+    assert "Suostumus kirjattiin." in card
+    start = card.index("Mihin kumppani nyt suostuu")
+    current = card[start : card.index("</table>", start)]
+    assert f"Jakaminen organisaatiolle {PEER_ORGANISATION}" in current
+    assert "yhteystietoineen" in current
+    offered = {o["value"] for o in Elements(card).find("option")}
+    assert portal_stack.peer_organisation_id not in offered, "granted already"
+
+    # Kallio ry now finds the partner and sees its contact details; nothing else changed.
+    row = listed(pekka, name=token_of(name), scope="shared")
+    assert f'<a href="/partners/{partner_id}">{name}</a>' in row
+    assert email in pekka.get(f"/partners/{partner_id}").text
+
+
+def test_a_new_partner_is_shared_with_one_named_organisation_from_the_form(
+    anna: httpx.Client, pekka: httpx.Client, portal_stack: PortalStack
+) -> None:
+    form = Elements(anna.get("/partners/new/citizen").text)
+    (select,) = form.find("select", id="share_organisation")
+    assert select["name"] == "share_organisation"
+    offered = {o["value"] for o in form.find("option")}
+    assert portal_stack.peer_organisation_id in offered
+    assert portal_stack.organisation_id not in offered
+
+    name = unique("Jaettu Jaana")
+    unknown = create(
+        anna,
+        "citizen",
+        name=name,
+        share_organisation="00000000-0000-4000-8000-000000000000",
+        **CONSENTED,
+    )
+    assert unknown.status_code == 422
+    page = Elements(unknown.text)
+    assert "Valitse organisaatio luettelosta." in error_at(page, "share_organisation")
+    assert "#share_organisation" in [a["href"] for a in page.find("a")]
+    assert "0 kumppania löytyi" in listed(anna, name=token_of(name), status="any")
+
+    partner_id = created_id(
+        create(
+            anna,
+            "citizen",
+            name=name,
+            skills="laulaminen",
+            share_organisation=portal_stack.peer_organisation_id,
+            share_organisation_scope="basic",
+            **CONSENTED,
+        )
+    )
+    consents = in_registry(portal_stack, partner_id).json()["consents"]
+    (named,) = [c for c in consents if c["purpose"].startswith("organisation:")]
+    assert named["purpose"] == f"organisation:{portal_stack.peer_organisation_id}"
+    assert named["scope"] == "basic"
+    row = listed(pekka, name=token_of(name), scope="shared")
+    assert f'<a href="/partners/{partner_id}">{name}</a>' in row
+    seen = pekka.get(f"/partners/{partner_id}").text
+    assert "vain perustiedot" in seen and "laulaminen" in seen
+
+
+# -- erasing -----------------------------------------------------------------------------
+
+
+def test_only_an_admin_or_the_responsible_staff_member_may_erase_and_others_are_refused(
+    anna: httpx.Client, olli: httpx.Client, portal_stack: PortalStack
+) -> None:
+    name = unique("Ollin vastuulla")
+    # Olli adds it, so Olli is its responsible staff member; Anna is staff, not an admin.
+    partner_id = api_partner(portal_stack, name, email=OLLI_EMAIL)
+    card = anna.get(f"/partners/{partner_id}").text
+    assert "Poista kumppani pysyvästi" not in card
+    assert f'href="/partners/{partner_id}/erase"' not in card
+    page = anna.get(f"/partners/{partner_id}/erase")
+    assert page.status_code == 403
+    assert "Vain pääkäyttäjä tai kumppanin vastuutyöntekijä voi poistaa kumppanin." in page.text
+    assert not Elements(page.text).find("input", id="confirm_name")
+
+    refused = anna.post(
+        f"/partners/{partner_id}/erase",
+        data={"csrf_token": csrf_of(card), "confirm_name": name},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    assert "Mitään ei poistettu." in refused.text
+    assert in_registry(portal_stack, partner_id).status_code == 200, "nothing erased"
+
+    admin_card = olli.get(f"/partners/{partner_id}").text
+    section = Elements(admin_card)
+    assert section.text_of("erase-title") == "Poista kumppani pysyvästi"
+    assert f'href="/partners/{partner_id}/erase"' in admin_card
+    assert olli.get(f"/partners/{partner_id}/erase").status_code == 200
+    # A partner Anna added is hers to erase.
+    own = created_id(create(anna, name=unique("Annan vastuulla"), **CONSENTED))
+    assert f'href="/partners/{own}/erase"' in anna.get(f"/partners/{own}").text
+
+
+def test_erasing_needs_the_partners_name_and_then_destroys_the_partner(
+    anna: httpx.Client, portal_stack: PortalStack
+) -> None:
+    name = unique("Poistettava Pirjo")
+    partner_id = created_id(
+        create(anna, "citizen", name=name, contact_email="pirjo@example.org", **CONSENTED)
+    )
+    card = anna.get(f"/partners/{partner_id}").text
+    assert f'href="/partners/{partner_id}/erase"' in card
+    confirm = anna.get(f"/partners/{partner_id}/erase")
+    assert confirm.status_code == 200
+    assert confirm.headers["cache-control"] == "no-store"
+    for text in (
+        f"Poista {name} pysyvästi",
+        "tuhotaan pysyvästi",
+        "Poistoa ei voi perua.",
+        "Käyttölokin merkinnät säilyvät, mutta niissä on vain tunnisteita",
+        "Jos kumppani haluaa kopion tiedoistaan, lataa ne ensin:",
+    ):
+        assert text in confirm.text, text
+    assert f'href="/partners/{partner_id}/export"' in confirm.text
+    token = csrf_of(confirm.text)
+
+    def erase(typed: str, csrf: str = token) -> httpx.Response:
+        return anna.post(
+            f"/partners/{partner_id}/erase",
+            data={"csrf_token": csrf, "confirm_name": typed},
+            follow_redirects=False,
+        )
+
+    for typed, message in (
+        ("Pirjo", "Kirjoittamasi nimi ei ole tämän kumppanin nimi."),
+        ("", "Vahvista poistaminen kirjoittamalla kumppanin nimi."),
+    ):
+        wrong = erase(typed)
+        assert wrong.status_code == 422, typed
+        page = Elements(wrong.text)
+        assert message in error_at(page, "confirm_name")
+        assert "#confirm_name" in [a["href"] for a in page.find("a")]
+        assert "<title>Virhe: " in wrong.text
+    forged = erase(name, csrf="forged")
+    assert forged.status_code == 400 and "Sivu oli vanhentunut" in forged.text
+    assert in_registry(portal_stack, partner_id).status_code == 200, "nothing erased yet"
+
+    erased = erase(f"  {name.upper()} ")
+    assert erased.status_code == 303
+    assert erased.headers["location"] == "/partners"
+    assert name not in json.dumps(client_session(anna)), "the notice holds no name"
+    notice = anna.get("/partners").text
+    assert "Kumppanin tiedot poistettiin pysyvästi." in notice
+    assert "Kumppanin tiedot poistettiin" not in anna.get("/partners").text, "shown once"
+    assert in_registry(portal_stack, partner_id).status_code == 404
+    assert anna.get(f"/partners/{partner_id}").status_code == 404
+    assert "0 kumppania löytyi" in listed(anna, name=token_of(name), status="any")
+    again = erase(name)
+    assert again.status_code == 404
