@@ -102,9 +102,15 @@ from services.registry.reference.defaults import load_defaults
 from services.registry.reference.events import reference_payload
 from shared import migrations
 from shared.auth import Principal
-from shared.crypto import DataKey, Keyring, aead, seal_for
+from shared.crypto import DataKey, Keyring, seal_for
 from shared.crypto.documents import seal_document
-from shared.crypto.keyring import BLIND_INDEX, ORGANISATION, SUBJECT, Executor
+from shared.crypto.keyring import (
+    BLIND_INDEX,
+    ORGANISATION,
+    SUBJECT,
+    Executor,
+    first_subject_key,
+)
 from shared.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -383,21 +389,12 @@ class BulkKeyring(Keyring):
     ) -> DataKey:
         if kind != SUBJECT:
             return self.known[(kind, organisation_id)]
-        parent = self.known[(ORGANISATION, organisation_id)]
-        key_id, key = str(uuid.uuid4()), aead.new_key()
-        self.new_keys.append(
-            {
-                "id": key_id,
-                "kind": SUBJECT,
-                "organisation_id": organisation_id,
-                "subject_id": subject_id,
-                "version": 1,
-                "wrapped": aead.encrypt(parent.key, key, key_id.encode()),
-                "wrapped_by": parent.id,
-                "created_at": datetime.now(UTC),
-            }
+        assert subject_id is not None  # a subject key is for someone
+        row, key = first_subject_key(
+            self.known[(ORGANISATION, organisation_id)], organisation_id, subject_id
         )
-        return DataKey(key_id, 1, key)
+        self.new_keys.append(row)
+        return key
 
 
 _COLUMNS = {

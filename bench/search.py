@@ -56,14 +56,20 @@ from services.registry.partners.cards import searchable_text
 from services.registry.partners.documents import seal
 from services.registry.partners.models import Partner, PartnerStatus
 from services.registry.partners.search import PartnerQuery, search
-from services.registry.partners.service import _pending_card, parse_card
+from services.registry.partners.service import parse_card, pending_card
 from services.registry.pools import service as pools
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from shared import migrations
 from shared.auth import Principal
-from shared.crypto import DataKey, Keyring, aead
-from shared.crypto.keyring import BLIND_INDEX, ORGANISATION, SUBJECT, Executor
+from shared.crypto import DataKey, Keyring
+from shared.crypto.keyring import (
+    BLIND_INDEX,
+    ORGANISATION,
+    SUBJECT,
+    Executor,
+    first_subject_key,
+)
 from shared.database import Database
 
 TYPES = ("name", "text", "district", "category", "combined")
@@ -423,21 +429,12 @@ class BulkKeyring(Keyring):
     ) -> DataKey:
         if kind != SUBJECT:
             return self.known[(kind, organisation_id)]
-        parent = self.known[(ORGANISATION, organisation_id)]
-        key_id, key = str(uuid.uuid4()), aead.new_key()
-        self.new_keys.append(
-            {
-                "id": key_id,
-                "kind": SUBJECT,
-                "organisation_id": organisation_id,
-                "subject_id": subject_id,
-                "version": 1,
-                "wrapped": aead.encrypt(parent.key, key, key_id.encode()),
-                "wrapped_by": parent.id,
-                "created_at": datetime.now(UTC),
-            }
+        assert subject_id is not None  # a subject key is for someone
+        row, key = first_subject_key(
+            self.known[(ORGANISATION, organisation_id)], organisation_id, subject_id
         )
-        return DataKey(key_id, 1, key)
+        self.new_keys.append(row)
+        return key
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -467,7 +464,7 @@ def _copy_line(table: str, row: Row) -> str:
 def _terms(
     keyring: Keyring, spec: Spec, document: dict[str, Any], texts: list[str]
 ) -> tuple[str, ...]:
-    """What ``service._index_terms`` stores for a new partner (no competence cards yet)."""
+    """What ``service.index_terms`` stores for a new partner (no competence cards yet)."""
     org = spec.organisation_id
     name_terms = keyring.term_indexes(
         NO_SESSION, org, "name", terms.name_prefixes(document["name"])
@@ -534,7 +531,7 @@ def _plain(spec: Spec, world: World, status: str, name: str, texts: list[str]) -
 def seal_partner(keyring: BulkKeyring, spec: Spec, world: World) -> dict[str, list[Row]]:
     """The rows ``create_partner`` would write for ``spec``, and its plain-table twin."""
     parsed = parse_card(spec.kind, spec.card)
-    document = _pending_card(parsed) if spec.pending else parsed.model_dump(mode="json")
+    document = pending_card(parsed) if spec.pending else parsed.model_dump(mode="json")
     texts = [] if spec.pending else searchable_text(parsed)
     status = PartnerStatus.pending.value if spec.pending else PartnerStatus.active.value
     holder = Partner(id=spec.id, organisation_id=spec.organisation_id)

@@ -87,6 +87,26 @@ class DataKey(NamedTuple):
     key: bytes
 
 
+def first_subject_key(
+    parent: DataKey, organisation_id: str, subject_id: str
+) -> tuple[dict[str, Any], DataKey]:
+    """A new subject's first key, wrapped by its organisation's key: the ``data_keys`` row
+    to write, and the key."""
+    key_id, key = str(uuid.uuid4()), aead.new_key()
+    row = {
+        "id": key_id,
+        "kind": SUBJECT,
+        "organisation_id": organisation_id,
+        "subject_id": subject_id,
+        "version": 1,
+        "wrapped": aead.encrypt(parent.key, key, key_id.encode()),
+        "wrapped_by": parent.id,
+        "created_at": datetime.now(UTC),
+        "shredded_at": None,
+    }
+    return row, DataKey(key_id, 1, key)
+
+
 _MADE_HERE = "kortisto.keys_made"  # key ids created in a session or connection, in its info
 _CURRENT_HERE = "kortisto.current_keys"  # (kind, organisation, subject) -> DataKey, in a session
 
@@ -206,24 +226,12 @@ class Keyring:
         a batch of new rows is sealed without a look-up per row. The subjects must be new:
         a subject that already has a key makes the statement fail."""
         parent = self._current_key(session, ORGANISATION, organisation_id, None)
-        now, here = datetime.now(UTC), _current_here(session)
+        here = _current_here(session)
         rows = []
         for subject_id in subject_ids:
-            key_id, key = str(uuid.uuid4()), aead.new_key()
-            rows.append(
-                {
-                    "id": key_id,
-                    "kind": SUBJECT,
-                    "organisation_id": organisation_id,
-                    "subject_id": subject_id,
-                    "version": 1,
-                    "wrapped": aead.encrypt(parent.key, key, key_id.encode()),
-                    "wrapped_by": parent.id,
-                    "created_at": now,
-                    "shredded_at": None,
-                }
-            )
-            here[(SUBJECT, organisation_id, subject_id)] = DataKey(key_id, 1, key)
+            row, key = first_subject_key(parent, organisation_id, subject_id)
+            rows.append(row)
+            here[(SUBJECT, organisation_id, subject_id)] = key
         if rows:
             session.execute(insert(self.table), rows)
             session.info.setdefault(_MADE_HERE, set()).update(r["id"] for r in rows)
