@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
+from sqlalchemy import text
 
 from services.registry.runtime import Registry
 from tests.registry.conftest import World
@@ -370,6 +371,49 @@ def test_a_file_longer_than_a_chunk_is_written_whole_with_its_duplicates_found(
     assert {c["purpose"] for c in last["consents"]} == {"file", "team"}
     found = client.get("/partners?name=henkilö 301&scope=own", headers=org.staff.headers)
     assert [i["id"] for i in found.json()["items"]] == [report[301]["partner_id"]]
+
+
+def test_a_row_the_database_refuses_is_named_and_nothing_is_written(
+    client: TestClient, org: Staff, registry: Registry
+) -> None:
+    """The checks catch what they can before anything is written. Should the database
+    still refuse a row (here a trigger refuses partners in one district), the chunk is
+    written again a row at a time, so that the report names that row alone."""
+    with registry.database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION registry.refuse_one_district() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN IF NEW.district_code = '00530' THEN "
+                "RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_one_district BEFORE INSERT ON registry.partners "
+                "FOR EACH ROW EXECUTE FUNCTION registry.refuse_one_district()"
+            )
+        )
+    content = (
+        "Nimi;Tyyppi;Sähköposti;Postinumero;Suostumus: kortisto\n"
+        "Aino A;kansalainen;aino@example.org;00100;kyllä\n"
+        "Eero E;kansalainen;eero@example.org;00530;kyllä\n"
+        "Aino B;kansalainen;AINO@example.org;00100;kyllä\n"
+    ).encode()
+    before = counts(registry)
+    try:
+        response = upload(client, org.staff, content, dry_run=False, **CONSENT_BATCH)
+    finally:
+        with registry.database.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse_one_district ON registry.partners"))
+            conn.execute(text("DROP FUNCTION registry.refuse_one_district()"))
+    assert response.status_code == 422, response.text
+    rows = rows_by_number(response.json()["report"])
+    assert [(e["code"], e["field"]) for e in rows[3]["errors"]] == [("storage_failed", "row")]
+    assert rows[2]["errors"] == rows[4]["errors"] == []
+    assert [(w["code"], w["related_rows"]) for w in rows[4]["warnings"]] == [
+        ("duplicate_in_file", [2])
+    ]
+    assert counts(registry) == before
 
 
 def test_consent_needs_file_consent_and_its_details(
