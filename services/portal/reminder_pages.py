@@ -508,10 +508,14 @@ async def operations_page(
         # Reminders refuses everyone else too; the page says so without asking.
         return error_page(request, 403, page_context(me, "/reminders/operations"))
     summary = await reminders.read(OperationsSummary, "/operations/summary")
-    counts = dict(summary.deliveries)
-    due_now = counts.pop("due_schedules", 0)
-    by_status = [(status, counts.pop(status, 0)) for status in DELIVERY_STATUSES]
-    by_status += sorted(counts.items())  # any status the portal does not know yet
+    everyone, own = dict(summary.deliveries), dict(summary.organisation)
+    due_now, own_due_now = everyone.pop("due_schedules", 0), own.pop("due_schedules", 0)
+    # Any status the portal does not know yet comes after the known ones.
+    statuses = [
+        *DELIVERY_STATUSES,
+        *sorted((everyone.keys() | own.keys()) - set(DELIVERY_STATUSES)),
+    ]
+    by_status = [(status, own.get(status, 0), everyone.get(status, 0)) for status in statuses]
     return templates.render(
         request,
         "reminders/operations.html",
@@ -520,6 +524,7 @@ async def operations_page(
             "/reminders/operations",
             summary=summary,
             due_now=due_now,
+            own_due_now=own_due_now,
             by_status=by_status,
         ),
         private=True,

@@ -352,6 +352,7 @@ class WorkerHealth(Answer):
 class OperationsSummary(Answer):
     queues: dict[str, int | None] = Field(default_factory=dict)
     deliveries: dict[str, int] = Field(default_factory=dict)
+    organisation: dict[str, int] = Field(default_factory=dict)  # the admin's own deliveries
     worker: WorkerHealth = WorkerHealth()
 
 

@@ -408,10 +408,13 @@ def test_the_operations_page_is_for_admins(
     ):
         assert f"{label} {summary['queues'][queue]}" in queues
     counts = html.text_of("delivery-counts")
-    assert f"Epäonnistui {summary['deliveries'].get('failed', 0)}" in counts
-    assert f"Lähetetty {summary['deliveries'].get('sent', 0)}" in counts
-    due = summary["deliveries"]["due_schedules"]
+    assert "Oma organisaatio" in counts and "Koko asennus" in counts
+    own, everyone = summary["organisation"], summary["deliveries"]
+    for label, status in (("Epäonnistui", "failed"), ("Lähetetty", "sent")):
+        assert f"{label} {own.get(status, 0)} {everyone.get(status, 0)}" in counts
+    due = everyone["due_schedules"]
     assert re.search(rf"\b{due} muistutus(ta)? on erääntynyt", page.text)
+    assert f"Niistä {own['due_schedules']} on organisaatiosi." in page.text
 
 
 # -- reminders not answering -------------------------------------------------------------

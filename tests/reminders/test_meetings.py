@@ -391,8 +391,12 @@ def test_a_matter_is_changed_closed_and_reopened(client: TestClient) -> None:
     assert planned.status_code == 422 and planned.json()["error"]["field"] == "status"
     edited = client.patch(f"/matters/{matter_id}", json={"topic": "Toinen aihe"})
     assert edited.status_code == 422 and edited.json()["error"]["field"] == "status"
-    reopened = client.patch(f"/matters/{matter_id}", json={"status": "open"})
-    assert reopened.json()["status"] == "open"
+    # Saying it is closed does not make an edit of a closed matter allowed.
+    edited = client.patch(f"/matters/{matter_id}", json={"status": "closed", "topic": "Toinen"})
+    assert edited.status_code == 422 and edited.json()["error"]["field"] == "status"
+    assert client.patch(f"/matters/{matter_id}", json={"status": "closed"}).status_code == 200
+    reopened = client.patch(f"/matters/{matter_id}", json={"status": "open", "topic": "Uusi"})
+    assert reopened.json()["status"] == "open" and reopened.json()["topic"] == "Uusi"
     assert (
         client.post(f"/matters/{matter_id}/meetings", json=meeting_body(FUTURE)).status_code == 201
     )

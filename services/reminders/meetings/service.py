@@ -157,7 +157,10 @@ def change_matter(
     the series: a next meeting only proposed from the cadence, never invited to, goes."""
     matter = find_matter(session, principal, matter_id)
     changes = data.model_dump(exclude_unset=True)
-    if "status" not in changes and matter.status == MatterStatus.closed.value:
+    # A closed matter changes only by being reopened (closing it again changes nothing).
+    closing_again = changes.keys() == {"status"} and data.status == MatterStatus.closed
+    reopening = data.status == MatterStatus.open
+    if matter.status == MatterStatus.closed.value and not (reopening or closing_again):
         raise Invalid("status", "the matter is closed: reopen it first")
     for field in ("topic", "aim", "why", "urgency", "decision_level", "status"):
         if field in changes and changes[field] is None:
