@@ -29,7 +29,7 @@ class PortalSettings(SharedSettings):
         300.0,
         gt=0,
         description="how long the import wizard waits for the registry to check or import a "
-        "file (a 10,000-row file takes about a minute)",
+        "file (a 10,000-row file takes about half a minute)",
     )
 
     def session_key_file(self) -> Path:
