@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, and_, cast, func, select
+from sqlalchemy import ARRAY, Text, and_, cast, func, select, true
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from services.registry.partners.models import Partner, PartnerStatus, TermKind
 from services.registry.partners.schemas import PartnerIn, PartnerOut
 from services.registry.runtime import Registry
 from shared.auth import Principal
-from shared.database import has_all, new_id
+from shared.database import elements, new_id
 from shared.errors import Invalid
 from shared.events import batched_events
 
@@ -137,17 +137,26 @@ def duplicates_of(
 def _holders(
     session: Session, organisation_id: str, sets: list[tuple[str, ...]]
 ) -> dict[tuple[str, ...], set[str]]:
-    """The organisation's partners that hold every term of each set. On PostgreSQL one
-    query for them all: each set, as one comma-joined text, is looked up in the terms'
-    GIN index (terms are ``<kind>:<hex>``, never with a comma)."""
+    """The organisation's partners that hold every term of each set, with one query for
+    them all. On PostgreSQL each set, as one comma-joined text, is looked up in the terms'
+    GIN index (terms are ``<kind>:<hex>``, never with a comma). SQLite has no such index:
+    there the partners' terms are read once, keeping only the wanted ones."""
     found: dict[tuple[str, ...], set[str]] = {}
     own = Partner.organisation_id == organisation_id
     if not sets:
         return found
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql":
+        each = elements(dialect, Partner.terms)
+        holding: dict[str, set[str]] = {}
+        for partner_id, term in session.execute(
+            select(Partner.id, each.c.value)
+            .join(each, true())
+            .where(own, each.c.value.in_({t for s in sets for t in s}))
+        ):
+            holding.setdefault(term, set()).add(partner_id)
         for terms_set in sets:
-            query = select(Partner.id).where(own, has_all("sqlite", Partner.terms, list(terms_set)))
-            found[terms_set] = set(session.scalars(query))
+            found[terms_set] = set.intersection(*(holding.get(t, set()) for t in terms_set))
         return found
     wanted = (
         func.unnest(cast(array([",".join(s) for s in sets]), ARRAY(Text)))
