@@ -11,6 +11,11 @@ in a fresh process per round so that peak memory (max RSS) is its own; rounds al
 
     uv run python bench/imports.py              # 10,000 rows, 3 rounds
     uv run python bench/imports.py --rows 2000  # quick check
+    uv run python bench/imports.py --sqlite     # on the embedded default (SQLite files)
+
+With ``--sqlite`` both sides use SQLite files instead: the registry's database as the
+embedded default keeps it, copied afresh from a prepared one for each round, and a plain
+table in a file of its own for the baseline.
 """
 
 import argparse
@@ -20,6 +25,8 @@ import json
 import random
 import resource
 import secrets
+import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -87,21 +94,34 @@ def kortisto_side(url: str, data_dir: str, path: str) -> dict[str, float]:
     return {"seconds": seconds}
 
 
+PLAIN_COLUMNS = "name, kind, email, phone, district, skills, consent"
+
+
 def baseline_side(url: str, path: str) -> dict[str, float]:
     """The same file parsed with csv and inserted as plain rows; run in a fresh process."""
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
     started = time.perf_counter()
     text = Path(path).read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+    if url.startswith("sqlite"):
+        with sqlite3.connect(_plain_file(path)) as lite:
+            lite.execute("DELETE FROM imported")
+            lite.executemany(
+                f"INSERT INTO imported ({PLAIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+            )
+        return {"seconds": time.perf_counter() - started}
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn) as conn:
         conn.execute("TRUNCATE plain.imported")
         with conn.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO plain.imported (name, kind, email, phone, district, skills, consent) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO plain.imported ({PLAIN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
     return {"seconds": time.perf_counter() - started}
+
+
+def _plain_file(path: str | Path) -> Path:
+    return Path(path).with_name("plain.db")
 
 
 def child(args: argparse.Namespace) -> None:
@@ -149,18 +169,27 @@ def prepare(url: str, data_dir: Path) -> dict[str, str]:
             "bench",
         )
     registry.database.dispose()
+    columns = "name text, kind text, email text, phone text, district text, skills text, " + (
+        "consent text"
+    )
+    if url.startswith("sqlite"):
+        with sqlite3.connect(_plain_file(data_dir / "import.csv")) as lite:
+            lite.execute(f"CREATE TABLE imported (id integer PRIMARY KEY, {columns})")
+        return login
     with psycopg.connect(
         url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
     ) as conn:
         conn.execute("CREATE SCHEMA plain")
-        conn.execute(
-            "CREATE TABLE plain.imported (id bigserial PRIMARY KEY, name text, kind text, "
-            "email text, phone text, district text, skills text, consent text)"
-        )
+        conn.execute(f"CREATE TABLE plain.imported (id bigserial PRIMARY KEY, {columns})")
     return login
 
 
 def clear_partners(url: str) -> None:
+    if url.startswith("sqlite"):
+        # The prepared database, before any import, was kept beside it.
+        database = Path(url.removeprefix("sqlite:///"))
+        shutil.copyfile(database.with_suffix(".prepared"), database)
+        return
     with psycopg.connect(
         url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
     ) as conn:
@@ -193,6 +222,7 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sqlite", action="store_true", help="both sides on SQLite files")
     parser.add_argument("--child", choices=["kortisto", "baseline"])
     parser.add_argument("--url")
     parser.add_argument("--data-dir")
@@ -204,16 +234,22 @@ def main() -> None:
         return
 
     name = f"kortisto_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    if not args.sqlite:
+        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
     url = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
     try:
         with tempfile.TemporaryDirectory() as tmp:
             data_dir, path = Path(tmp), Path(tmp) / "import.csv"
+            if args.sqlite:
+                url = f"sqlite:///{data_dir / 'registry.db'}"
             path.write_bytes(make_csv(args.rows))
             (Path(str(path) + ".login")).write_text(json.dumps(prepare(url, data_dir)))
+            if args.sqlite:
+                shutil.copyfile(data_dir / "registry.db", data_dir / "registry.prepared")
             size = path.stat().st_size / 1024 / 1024
-            print(f"{args.rows} rows, {size:.1f} MiB CSV, {args.rounds} rounds")
+            where = "SQLite files" if args.sqlite else "PostgreSQL"
+            print(f"{args.rows} rows, {size:.1f} MiB CSV, {args.rounds} rounds, on {where}")
             results: dict[str, list[dict[str, float]]] = {"kortisto": [], "baseline": []}
             for round_ in range(args.rounds):
                 for side in (
@@ -233,8 +269,9 @@ def main() -> None:
                 )
             print(f"ratio: {medians['kortisto'] / medians['baseline']:.1f}")
     finally:
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.sqlite:
+            with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
