@@ -310,6 +310,7 @@ class DueItem(Answer):
     kind: str
     subject_id: str
     subject_name: str = ""
+    support_user_id: str | None = None  # a referral follow-up's support user
     due_at: datetime
     status: str
     snoozed_until: datetime | None = None

@@ -75,6 +75,7 @@ def test_a_referral_goes_from_proposal_to_outcome(matching: Matching, orgs: list
     events = referral_events(matching)
     assert [e["status"] for e in events] == ["proposed", "contacted", "accepted", "active", "ended"]
     assert events[0]["follow_up_on"] == "2026-12-15" and events[-1]["outcome"] == "wish_fulfilled"
+    assert {e["support_user_id"] for e in events} == {person["id"]}  # where to find it
     assert all(person["name"] not in str(e) for e in events)
     listed = org.client.get(f"/support-users/{person['id']}/referrals", headers=org.staff).json()
     assert [r["id"] for r in listed] == [referral["id"]]

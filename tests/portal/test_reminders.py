@@ -163,18 +163,19 @@ def post_form_as(stack: PortalStack, email: str, action: str) -> httpx.Response:
 def test_a_referral_follow_up_is_a_due_item_without_a_card(
     anna: httpx.Client, portal_stack: PortalStack
 ) -> None:
-    """Matching's referral events name the staff member; the item has no partner card to
-    link, so the page sends the person to the support users."""
+    """Matching's referral events name the staff member and the support user; the item has
+    no partner card to link, so the page links the support user's referrals."""
     runtime = portal_stack.reminders_runtime
     assert runtime is not None
     relay_to_reminders(portal_stack)
     me = httpx.get(f"{portal_stack.registry_url}/me", headers=api(portal_stack)).json()
-    referral_id = str(uuid.uuid4())
+    referral_id, support_user_id = str(uuid.uuid4()), str(uuid.uuid4())
     changed = {
         "referral_id": referral_id,
         "organisation_id": portal_stack.organisation_id,
         "partner_id": str(uuid.uuid4()),
         "staff_user_id": me["user"]["id"],
+        "support_user_id": support_user_id,
         "status": "contacted",
         "follow_up_on": (date.today() - timedelta(days=1)).isoformat(),
     }
@@ -194,7 +195,8 @@ def test_a_referral_follow_up_is_a_due_item_without_a_card(
         if element_id.startswith("item-") and "Seuraa ohjausta" in text
     ]
     assert item, f"no follow-up for {referral_id}"
-    assert "Etsi ohjaus tukipalvelun käyttäjän sivulta" in html.text_of(item[0])
+    assert "Avaa ohjaus tukipalvelun käyttäjän sivulla" in html.text_of(item[0])
+    assert f'href="/support-users/{support_user_id}#referrals"' in page.text
 
 
 # -- my e-mail settings --------------------------------------------------------------------

@@ -297,12 +297,14 @@ def test_a_referral_follow_up_is_scheduled_and_cancelled_when_it_ends(reminders:
         "organisation_id": ORG,
         "partner_id": "p",
         "staff_user_id": "staff-1",
+        "support_user_id": "support-user-1",
     }
     apply(
         reminders, event("referral.changed", status="proposed", follow_up_on="2027-01-15", **common)
     )
     follow_up = schedules(reminders, referral)["referral_follow_up"]
     assert follow_up.status == "active" and follow_up.next_due_at.date() == date(2027, 1, 15)
+    assert follow_up.rule == {"support_user_id": "support-user-1"}
     apply(reminders, event("referral.changed", status="ended", follow_up_on="2027-01-15", **common))
     assert schedules(reminders, referral)["referral_follow_up"].status == "cancelled"
 

@@ -76,6 +76,7 @@ def _add_step(
         "referral.changed",
         referral_id=referral.id,
         organisation_id=referral.organisation_id,
+        support_user_id=person.id,
         partner_id=referral.partner_id,
         partner_organisation_id=referral.partner_organisation_id,
         status=referral.status,

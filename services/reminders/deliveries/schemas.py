@@ -10,6 +10,8 @@ class NotificationOut(BaseModel):
     kind: str
     subject_id: str
     subject_name: str
+    # a referral's follow-up: the support user on whose page the referral is
+    support_user_id: str | None = None
     due_at: datetime
     status: str
     snoozed_until: datetime | None

@@ -22,7 +22,7 @@ from services.reminders.people.models import PartnerCopy, StaffMember
 from services.reminders.people.service import partner_document, sync_digest
 from services.reminders.runtime import Reminders
 from services.reminders.schedules import service as schedules
-from services.reminders.schedules.models import ScheduleKind
+from services.reminders.schedules.models import Schedule, ScheduleKind
 from shared.auth import Principal
 from shared.database import utcnow
 from shared.errors import Invalid, NotFound
@@ -45,12 +45,24 @@ def subject_name(session: Session, reminders: Reminders, kind: str, subject_id: 
     return str((document or {}).get("name", ""))
 
 
+def support_user_of(session: Session, kind: str, subject_id: str) -> str | None:
+    """The support user a referral follow-up is about, as matching's event named them."""
+    if kind != ScheduleKind.referral_follow_up.value:
+        return None
+    rule = session.scalar(
+        select(Schedule.rule).where(Schedule.kind == kind, Schedule.subject_id == subject_id)
+    )
+    found = (rule or {}).get("support_user_id")
+    return str(found) if found else None
+
+
 def _view(session: Session, reminders: Reminders, n: Notification) -> NotificationOut:
     return NotificationOut(
         id=n.id,
         kind=n.kind,
         subject_id=n.subject_id,
         subject_name=subject_name(session, reminders, n.kind, n.subject_id),
+        support_user_id=support_user_of(session, n.kind, n.subject_id),
         due_at=n.due_at,
         status=n.status,
         snoozed_until=n.snoozed_until,

@@ -174,7 +174,10 @@ def apply_referral_changed(session: Session, reminders: Reminders, event: Event)
                 payload["referral_id"],
                 at_local(follow_up, clock.timezone),
                 payload.get("staff_user_id"),
-                {},
+                # where the staff member finds the referral (an id, as the event carries it)
+                {"support_user_id": payload["support_user_id"]}
+                if payload.get("support_user_id")
+                else {},
             )
         )
     schedules.sync(
