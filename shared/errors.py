@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -107,10 +108,22 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    """A value the database refuses as data (a NUL character in a text, a number beyond
+    its type) is bad input, not a fault. The unit of work has rolled back: nothing was
+    stored."""
+    message = (
+        "a value cannot be stored: it holds a character or a number the database does not "
+        "take (such as a NUL character)"
+    )
+    return JSONResponse(error_body("invalid_value", message), 422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
 
 
 class BodySizeLimit:

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+from sqlalchemy import create_engine, text
 
 from shared.app import create_service_app
 from shared.errors import Invalid, NotFound
@@ -98,3 +99,34 @@ def test_healthz_reports_each_check() -> None:
     response = TestClient(app).get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "failing: ConnectionError"}
+
+
+def test_a_value_the_database_refuses_is_bad_input_and_stores_nothing(pg_url: str) -> None:
+    """A NUL character passes request validation but not PostgreSQL: the answer is a 422 in
+    the one error shape, not a server error, and the unit of work stored nothing."""
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS error_test_things (name text)"))
+        conn.execute(text("DELETE FROM error_test_things"))
+    app = make_app()
+
+    @app.post("/stored-things")
+    def store(thing: Thing) -> Thing:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO error_test_things VALUES ('first')"))
+            conn.execute(text("INSERT INTO error_test_things VALUES (:n)"), {"n": thing.name})
+        return thing
+
+    try:
+        refused = TestClient(app).post("/stored-things", json={"name": "a\u0000b", "size": 1})
+        assert refused.status_code == 422
+        assert refused.json()["error"]["code"] == "invalid_value"
+        assert "NUL" in refused.json()["error"]["message"]
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM error_test_things")) == 0
+        stored = TestClient(app).post("/stored-things", json={"name": "ab", "size": 1})
+        assert stored.status_code == 200
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE error_test_things"))
+        engine.dispose()

@@ -1,10 +1,12 @@
 """What the API takes and gives for support users and their consents."""
 
-from datetime import datetime, time
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from shared.local_time import LocalTime
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
@@ -27,8 +29,8 @@ class AvailabilitySlot(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     weekday: int = Field(ge=1, le=7)
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
 
     @model_validator(mode="after")
     def _ordered(self) -> "AvailabilitySlot":

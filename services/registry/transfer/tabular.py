@@ -277,16 +277,20 @@ def xlsx_bytes(headers: list[str], rows: Iterable[list[Cell]], title: str) -> by
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append(headers)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # dates work
-            if isinstance(value, str):
-                cell.data_type = "s"  # text stays text, even when it starts with "="
-            elif isinstance(value, date):
-                cell.number_format = "d.m.yyyy"
-            cells.append(cell)
-        sheet.append(cells)
+    try:
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # dates work
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text, even when it starts with "="
+                elif isinstance(value, date):
+                    cell.number_format = "d.m.yyyy"
+                cells.append(cell)
+            sheet.append(cells)
+    except BaseException:
+        sheet.close()  # the rows failed (a refused filter): end the sheet's writer too
+        raise
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

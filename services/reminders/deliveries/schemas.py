@@ -4,6 +4,8 @@ from datetime import datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.local_time import LocalTime
+
 
 class NotificationOut(BaseModel):
     id: str
@@ -37,8 +39,8 @@ class Policy(BaseModel):
     stale_months: int = Field(
         12, ge=1, le=60, description="a card older than this asks for a check"
     )
-    quiet_start: time = Field(time(21), description="no e-mail from this local time…")
-    quiet_end: time = Field(time(8), description="…until this one")
+    quiet_start: LocalTime = Field(time(21), description="no e-mail from this local time…")
+    quiet_end: LocalTime = Field(time(8), description="…until this one")
 
     @model_validator(mode="after")
     def _quiet(self) -> "Policy":
