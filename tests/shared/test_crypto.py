@@ -584,7 +584,9 @@ def test_concurrent_first_use_creates_one_key(pg: Database, provider: KeyFilePro
         thread = threading.Thread(target=encrypt_in_second_transaction)
         thread.start()
         deadline = time.monotonic() + 10
-        with pg.engine.connect() as watcher:
+        # Autocommit: a transaction would see pg_stat_activity as it was at its first read,
+        # and miss a second transaction that connected after it.
+        with pg.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
             while not watcher.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
