@@ -29,6 +29,7 @@ from services.registry import tasks as registry_tasks
 from services.registry.models import outbox as registry_outbox
 from services.registry.runtime import Registry
 from services.reminders import tasks as reminders_tasks
+from services.reminders.app import create_app
 from services.reminders.deliveries import sending
 from services.reminders.deliveries.models import Delivery
 from services.reminders.models import outbox as reminders_outbox
@@ -36,11 +37,12 @@ from services.reminders.newsletters import service as newsletters
 from services.reminders.newsletters.models import NewsletterDelivery, NewsletterIssue
 from services.reminders.people.models import PartnerCopy
 from services.reminders.runtime import Reminders
+from services.reminders.settings import RemindersSettings
+from shared import migrations
 from shared.events import Event, relay_pending
 from tests.conftest import empty_schema
-from tests.live import free_port
+from tests.live import free_port, serve
 from tests.registry.conftest import Member, World, add_partner, consents, organisation_card
-from tests.reminders.running import reminders_beside
 
 PUBLIC_URL = "https://uutiset.example.org"
 MAIL_DOMAIN = "mail.example.org"
@@ -91,13 +93,19 @@ def reminders_app(registry_app: TestClient, pg_url: str, inbox: Inbox) -> Iterat
     """Reminders over the session's database, with the registry's key files, verifying
     tokens with the registry's keys over HTTP, sending to the SMTP server above, and its
     Celery messages on the embedded broker in the test's data folder."""
-    with reminders_beside(
-        registry_app,
-        pg_url,
-        smtp_url=f"smtp://127.0.0.1:{inbox.port}",
-        mail_domain=MAIL_DOMAIN,
-        reminders_public_url=PUBLIC_URL,
-    ) as app:
+    registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
+    with serve(registry_app.app) as registry_url:  # type: ignore[arg-type]
+        settings = RemindersSettings(
+            database_url=pg_url,
+            data_dir=registry.settings.data_dir,
+            environment="test",
+            registry_url=registry_url,
+            smtp_url=f"smtp://127.0.0.1:{inbox.port}",
+            mail_domain=MAIL_DOMAIN,
+            reminders_public_url=PUBLIC_URL,
+        )
+        app = create_app(settings)
+        migrations.upgrade("reminders", app.state.reminders.database)
         yield TestClient(app)
 
 

@@ -14,6 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from services.registry.runtime import Registry
+from services.reminders.app import create_app
 from services.reminders.deliveries import sending
 from services.reminders.deliveries.mailer import TransientMailError
 from services.reminders.deliveries.models import Delivery, Notification
@@ -22,14 +24,15 @@ from services.reminders.models import outbox
 from services.reminders.people.models import PartnerCopy
 from services.reminders.runtime import Reminders
 from services.reminders.schedules.models import Schedule
+from services.reminders.settings import RemindersSettings
 from services.reminders.tasks import apply
+from shared import migrations
 from shared.auth import Principal
 from shared.crypto import SubjectShredded, seal_for
 from shared.crypto.documents import open_document
 from shared.database import utcnow
 from tests.conftest import empty_schema
-from tests.live import free_port
-from tests.reminders.running import reminders_beside
+from tests.live import free_port, serve
 from tests.smtp import Inbox, smtp_server
 
 
@@ -43,9 +46,19 @@ def inbox() -> Iterator[Inbox]:
 def reminders_app(
     pg_url: str, registry_app: TestClient, inbox: Inbox, redis_url: str
 ) -> Iterator[TestClient]:
-    with reminders_beside(
-        registry_app, pg_url, broker_url=redis_url, result_backend=redis_url, smtp_url=inbox.url
-    ) as app:
+    registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
+    with serve(registry_app.app) as registry_url:  # type: ignore[arg-type]
+        settings = RemindersSettings(
+            database_url=pg_url,
+            data_dir=registry.settings.data_dir,
+            environment="test",
+            registry_url=registry_url,
+            broker_url=redis_url,
+            result_backend=redis_url,
+            smtp_url=inbox.url,
+        )
+        app = create_app(settings)
+        migrations.upgrade("reminders", app.state.reminders.database)
         yield TestClient(app)
 
 
