@@ -7,28 +7,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.registry.runtime import Registry
-from services.reminders.app import create_app
-from services.reminders.settings import RemindersSettings
-from shared import migrations
 from shared.auth import Principal
 from tests.conftest import empty_schema
 from tests.fuzzing import fuzz, report
-from tests.live import serve
+from tests.reminders.running import reminders_beside
 
 
 @pytest.mark.fuzz
 def test_no_reminders_operation_fails_on_any_input(pg_url: str, registry_app: TestClient) -> None:
     registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
-    with serve(registry_app.app) as registry_url:  # type: ignore[arg-type]
-        settings = RemindersSettings(
-            database_url=pg_url,
-            data_dir=registry.settings.data_dir,
-            environment="test",
-            registry_url=registry_url,
-        )
-        app = create_app(settings)
+    with reminders_beside(registry_app, pg_url) as app:
         database = app.state.reminders.database
-        migrations.upgrade("reminders", database)
         empty_schema(database, "reminders")  # other tests' services share the database
         roles = frozenset({"staff", "admin", "coordinator"})
         token = registry.issuer.issue(Principal("fuzz-1", str(uuid.uuid4()), roles))

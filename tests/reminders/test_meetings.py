@@ -17,18 +17,16 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from services.registry.runtime import Registry
-from services.reminders.app import create_app
 from services.reminders.meetings.models import Matter, Meeting, Participant
 from services.reminders.runtime import Reminders
 from services.reminders.schedules.models import Schedule
-from services.reminders.settings import RemindersSettings
 from services.reminders.tasks import apply
-from shared import migrations
 from shared.auth import Principal
 from shared.crypto import seal_for
 from shared.database import Database
 from tests.conftest import empty_schema
-from tests.live import serve, wait_until
+from tests.live import wait_until
+from tests.reminders.running import reminders_beside, set_quiet_hours
 from tests.smtp import Inbox
 
 pytestmark = pytest.mark.slow
@@ -42,18 +40,10 @@ def client(
     pg_url: str, registry_app: TestClient, mailbox: Inbox, databases: dict[str, Database]
 ) -> Iterator[TestClient]:
     registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
-    with serve(registry_app.app) as registry_url:  # type: ignore[arg-type]
-        settings = RemindersSettings(
-            database_url=pg_url,
-            data_dir=registry.settings.data_dir,
-            environment="test",
-            registry_url=registry_url,
-            smtp_url=mailbox.url,
-        )
-        app = create_app(settings)
-        migrations.upgrade("reminders", app.state.reminders.database)
+    with reminders_beside(registry_app, pg_url, smtp_url=mailbox.url) as app:
         runtime: Reminders = app.state.reminders
         empty_schema(runtime.database, "reminders")  # the portal's stack shares the database
+        set_quiet_hours(runtime.database, ORG)
         for user in ("coordinator-1", "officer-1"):
             sealed = seal_for(
                 runtime.keyring.provider,

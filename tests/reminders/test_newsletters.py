@@ -18,7 +18,6 @@ from email.message import EmailMessage
 from email.policy import default
 from typing import Any
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -29,7 +28,6 @@ from services.registry import tasks as registry_tasks
 from services.registry.models import outbox as registry_outbox
 from services.registry.runtime import Registry
 from services.reminders import tasks as reminders_tasks
-from services.reminders.app import create_app
 from services.reminders.deliveries import sending
 from services.reminders.deliveries.models import Delivery
 from services.reminders.models import outbox as reminders_outbox
@@ -37,12 +35,11 @@ from services.reminders.newsletters import service as newsletters
 from services.reminders.newsletters.models import NewsletterDelivery, NewsletterIssue
 from services.reminders.people.models import PartnerCopy
 from services.reminders.runtime import Reminders
-from services.reminders.settings import RemindersSettings
-from shared import migrations
 from shared.events import Event, relay_pending
 from tests.conftest import empty_schema
-from tests.live import free_port, serve
+from tests.live import free_port
 from tests.registry.conftest import Member, World, add_partner, consents, organisation_card
+from tests.reminders.running import quiet_hours_away_from_now, reminders_beside
 
 PUBLIC_URL = "https://uutiset.example.org"
 MAIL_DOMAIN = "mail.example.org"
@@ -93,19 +90,13 @@ def reminders_app(registry_app: TestClient, pg_url: str, inbox: Inbox) -> Iterat
     """Reminders over the session's database, with the registry's key files, verifying
     tokens with the registry's keys over HTTP, sending to the SMTP server above, and its
     Celery messages on the embedded broker in the test's data folder."""
-    registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
-    with serve(registry_app.app) as registry_url:  # type: ignore[arg-type]
-        settings = RemindersSettings(
-            database_url=pg_url,
-            data_dir=registry.settings.data_dir,
-            environment="test",
-            registry_url=registry_url,
-            smtp_url=f"smtp://127.0.0.1:{inbox.port}",
-            mail_domain=MAIL_DOMAIN,
-            reminders_public_url=PUBLIC_URL,
-        )
-        app = create_app(settings)
-        migrations.upgrade("reminders", app.state.reminders.database)
+    with reminders_beside(
+        registry_app,
+        pg_url,
+        smtp_url=f"smtp://127.0.0.1:{inbox.port}",
+        mail_domain=MAIL_DOMAIN,
+        reminders_public_url=PUBLIC_URL,
+    ) as app:
         yield TestClient(app)
 
 
@@ -161,13 +152,9 @@ class Network:
         admin = self.world.member(organisation_id, "admin")
         staff = self.world.member(organisation_id, "staff")
         self.relay()
-        zone = ZoneInfo("Europe/Helsinki")
-        hour = datetime.now(zone).hour
         policy = self.api.get("/organisation/policy", headers=admin.headers).json()
-        policy |= {
-            "quiet_start": f"{(hour + 3) % 24:02d}:00",
-            "quiet_end": f"{(hour + 4) % 24:02d}:00",
-        }
+        start, end = quiet_hours_away_from_now("Europe/Helsinki")
+        policy |= {"quiet_start": start.isoformat(), "quiet_end": end.isoformat()}
         assert self.api.put("/organisation/policy", headers=admin.headers, json=policy).is_success
         return admin, staff
 

@@ -24,7 +24,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import time as clock_time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,6 @@ from services.registry.settings import RegistrySettings
 from services.reminders.deliveries import sending
 from services.reminders.deliveries.models import Delivery, DeliveryStatus
 from services.reminders.deliveries.service import run_due_scan
-from services.reminders.organisations.models import OrganisationClock
 from services.reminders.runtime import Reminders
 from services.reminders.schedules.models import Schedule, ScheduleKind
 from services.reminders.settings import RemindersSettings
@@ -50,6 +48,7 @@ from shared.crypto import seal_for
 from shared.database import utcnow
 from tests.conftest import PG_ADMIN_DSN
 from tests.live import free_port, process, wait_until
+from tests.reminders.running import set_quiet_hours
 from tests.smtp import Inbox, smtp_server
 
 PARTNERS = 1000
@@ -212,13 +211,7 @@ def seed(reminders: Reminders, partners: int) -> str:
             "payload": created,
         },
     )
-    with reminders.database.session() as session:
-        # No quiet hours, so the test does not depend on the time of day it runs at.
-        session.execute(
-            update(OrganisationClock)
-            .where(OrganisationClock.organisation_id == organisation_id)
-            .values(quiet_start=clock_time(0), quiet_end=clock_time(0))
-        )
+    set_quiet_hours(reminders.database, organisation_id)
     for number in range(partners):
         assert apply(reminders, partner_message(reminders, organisation_id, number))
     with reminders.database.session() as session:

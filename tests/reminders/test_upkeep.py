@@ -14,8 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from services.registry.runtime import Registry
-from services.reminders.app import create_app
 from services.reminders.deliveries import sending
 from services.reminders.deliveries.mailer import TransientMailError
 from services.reminders.deliveries.models import Delivery, Notification
@@ -24,15 +22,14 @@ from services.reminders.models import outbox
 from services.reminders.people.models import PartnerCopy
 from services.reminders.runtime import Reminders
 from services.reminders.schedules.models import Schedule
-from services.reminders.settings import RemindersSettings
 from services.reminders.tasks import apply
-from shared import migrations
 from shared.auth import Principal
 from shared.crypto import SubjectShredded, seal_for
 from shared.crypto.documents import open_document
 from shared.database import utcnow
 from tests.conftest import empty_schema
-from tests.live import free_port, serve
+from tests.live import free_port
+from tests.reminders.running import reminders_beside, set_quiet_hours
 from tests.smtp import Inbox, smtp_server
 
 
@@ -46,19 +43,9 @@ def inbox() -> Iterator[Inbox]:
 def reminders_app(
     pg_url: str, registry_app: TestClient, inbox: Inbox, redis_url: str
 ) -> Iterator[TestClient]:
-    registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
-    with serve(registry_app.app) as registry_url:  # type: ignore[arg-type]
-        settings = RemindersSettings(
-            database_url=pg_url,
-            data_dir=registry.settings.data_dir,
-            environment="test",
-            registry_url=registry_url,
-            broker_url=redis_url,
-            result_backend=redis_url,
-            smtp_url=inbox.url,
-        )
-        app = create_app(settings)
-        migrations.upgrade("reminders", app.state.reminders.database)
+    with reminders_beside(
+        registry_app, pg_url, broker_url=redis_url, result_backend=redis_url, smtp_url=inbox.url
+    ) as app:
         yield TestClient(app)
 
 
@@ -69,6 +56,7 @@ def reminders(reminders_app: TestClient, inbox: Inbox) -> Iterator[Reminders]:
     # Emptied before too: the portal's stack shares the session's database, and a due
     # scan would send what its tests left pending.
     empty_schema(runtime.database, "reminders")
+    set_quiet_hours(runtime.database, ORG)
     yield runtime
     empty_schema(runtime.database, "reminders")
 
@@ -313,6 +301,7 @@ def test_quiet_hours_hold_an_email_until_morning(reminders: Reminders) -> None:
     staff(reminders)
     pid = partner(reminders, last_contact_on=date.today() - timedelta(days=400))
     late = datetime.combine(date.today(), time(20, 30), tzinfo=UTC)  # 22:30 or 23:30 in Helsinki
+    set_quiet_hours(reminders.database, ORG, (time(21), time(8)))  # the defaults
     with reminders.database.session() as session:
         session.execute(update(Schedule).where(Schedule.subject_id == pid).values(next_due_at=late))
         scan_due(session, 100, now=late)

@@ -56,10 +56,8 @@ def check(checks: Checks, principal: Principal, data: PartnerIn) -> NewPartner:
     active = any(c.purpose == consent.FILE for c in data.consents)
     document = card.model_dump(mode="json")
     if not active:
-        if {k for k, v in document.items() if v not in ("", [], None, {})} - {
-            "name",
-            "contact",
-        } or (card.contact.address or card.contact.website):
+        kept = {k for k, v in document.items() if v not in ("", [], None, {})}
+        if kept - service.PENDING_FIELDS or card.contact.address or card.contact.website:
             raise Invalid(
                 "consents",
                 "without `file` consent only a name and a way to ask (e-mail or phone) may be kept",

@@ -330,9 +330,10 @@ def publish_upserted(
     consent, sealed for the matching service. ``changed_at`` lets a consumer ignore an
     older state that arrives after a newer one. ``new`` is the card and grants of a partner
     created in this transaction (it has no competence cards yet): nothing is read back."""
-    card, grants = new if new else (card_of(session, registry, partner), None)
-    if grants is None:
-        grants = consent.current(session, partner.id)
+    if new:
+        card, grants = new
+    else:
+        card, grants = card_of(session, registry, partner), consent.current(session, partner.id)
     competences: list[CompetenceCardOut] | None = [] if new else None
     matching = partner.status == PartnerStatus.active.value and "matching" in grants
     payload: dict[str, Any] = {
