@@ -1,14 +1,22 @@
-"""A time of day on the local wall clock, as an API field.
+"""The local wall clock: an organisation's date today, and a time of day as an API field.
+
+"Today" is the date where the organisation works, not where the server runs: between
+midnight in Helsinki and midnight in UTC the two differ, and a contact logged at 00:30
+belongs to the new day.
 
 Pydantic describes a ``datetime.time`` as ``format: time``, which JSON Schema defines as
 RFC 3339's full-time, with a UTC offset. Quiet hours and availability are wall-clock times
 without one ("21:00:00"), so the API describes them as what they are: a pattern, not a
 format that every such value would break."""
 
-from datetime import time
+from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Annotated
+from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import WithJsonSchema
+from pydantic import AfterValidator, Field, WithJsonSchema
+
+from shared.errors import Invalid
 
 LocalTime = Annotated[
     time,
@@ -21,3 +29,38 @@ LocalTime = Annotated[
         }
     ),
 ]
+
+DEFAULT_ZONE = "Europe/Helsinki"
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _known_zone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError("not a time zone of the IANA database, such as Europe/Helsinki")
+    return value
+
+
+Zone = Annotated[
+    str,
+    AfterValidator(_known_zone),
+    Field(max_length=64, examples=[DEFAULT_ZONE], description="an IANA time zone"),
+]
+
+
+def today_in(zone: str, now: datetime | None = None) -> date:
+    """The date on the wall clock of ``zone`` at ``now`` (default: this moment)."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(zone)).date()
+
+
+def day_or_today(day: date | None, today: date, field: str) -> date:
+    """``day``, or ``today`` when none is given; a day still to come is refused, naming
+    ``field``. Checked where the caller's ``today`` is known, not in a request schema."""
+    if day is None:
+        return today
+    if day > today:
+        raise Invalid(field, f"{field.rsplit('.', 1)[-1]} cannot be in the future")
+    return day

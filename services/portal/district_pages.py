@@ -3,7 +3,6 @@ notes, and who covers which district with the partner counts (the team of a dist
 set by admins and coordinators)."""
 
 import asyncio
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +16,7 @@ from services.portal.partner_pages import districts_of
 from services.portal.registry_client import Me, Rejected
 from services.portal.schemas import Coverage, KnowledgeNotePage, Member
 from services.portal.security import csrf_valid
+from services.portal.templating import today
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,9 +76,9 @@ async def _page(
             "district": district,
             "assign": assign,
             "assigned_now": assigned_now,
-            "note": note or {"district_code": district, "noted_on": date.today().isoformat()},
+            "note": note or {"district_code": district, "noted_on": today().isoformat()},
             "errors": errors or {},
-            "today": date.today().isoformat(),
+            "today": today().isoformat(),
         },
         private=True,
         status_code=status_code,

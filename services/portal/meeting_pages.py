@@ -10,7 +10,7 @@ may do what."""
 
 import asyncio
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -44,7 +44,7 @@ from services.portal.schemas import (
     ProgressUpdate,
 )
 from services.portal.security import csrf_valid
-from services.portal.templating import TIMEZONE
+from services.portal.templating import today
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,10 +82,6 @@ def meeting_path(meeting_id: str) -> str:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def today() -> date:
-    return now().astimezone(TIMEZONE).date()
 
 
 async def members_of(api: Api) -> list[MemberContact]:

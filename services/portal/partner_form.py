@@ -5,11 +5,11 @@ turned back into the form field it belongs to, with a message in plain words."""
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from services.portal.labels import SHARE_SCOPES, SIMPLE_PURPOSES
 from services.portal.schemas import Partner
+from services.portal.templating import today
 
 OFFER_SLOTS = 3
 AVAILABILITY_SLOTS = 2
@@ -105,7 +105,7 @@ class ConsentChoice:
             scopes=scopes,
             method=_text(form, "consent_method"),
             information_version=_text(form, "information_version"),
-            obtained_on=_text(form, "obtained_on") or date.today().isoformat(),
+            obtained_on=_text(form, "obtained_on") or today().isoformat(),
             valid_until=_text(form, "valid_until"),
             evidence_ref=_text(form, "evidence_ref"),
             organisation=organisation,
@@ -186,7 +186,7 @@ class PartnerForm:
         form = cls(
             kind, values={"tie_strength": "weak", "responsible_user_id": responsible_user_id}
         )
-        form.consent.obtained_on = date.today().isoformat()
+        form.consent.obtained_on = today().isoformat()
         form._pad()
         return form
 

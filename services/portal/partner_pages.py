@@ -52,6 +52,7 @@ from services.portal.schemas import (
     Pool,
 )
 from services.portal.security import csrf_valid, safe_next
+from services.portal.templating import today
 from services.portal.tokens import NOTICE
 
 router = APIRouter(include_in_schema=False)
@@ -76,21 +77,21 @@ def see_other(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def days_since_months_ago(months: int, today: date | None = None) -> int:
-    """Days between today and the same day ``months`` months ago (the last day of a shorter
-    month): "not contacted for 6 months" as the registry's days."""
-    today = today or date.today()
-    month_index = today.year * 12 + today.month - 1 - months
+def days_since_months_ago(months: int, on: date | None = None) -> int:
+    """Days between today (or ``on``) and the same day ``months`` months before (the last
+    day of a shorter month): "not contacted for 6 months" as the registry's days."""
+    end = on or today()
+    month_index = end.year * 12 + end.month - 1 - months
     year, month = divmod(month_index, 12)
     month += 1
-    day = today.day
+    day = end.day
     while True:
         try:
             earlier = date(year, month, day)
             break
         except ValueError:
             day -= 1
-    return (today - earlier).days
+    return (end - earlier).days
 
 
 # -- reference data, optional ------------------------------------------------------------
@@ -296,7 +297,7 @@ async def partner_list(
             errors=filters.errors,
             form_error=form_error,
             active_filters=active_filters,
-            today=date.today().isoformat(),
+            today=today().isoformat(),
             **({"page_notice": notice} if notice else {}),
         ),
         private=True,
@@ -422,7 +423,7 @@ async def render_card(
         for o in sharing_candidates(organisations, me)
         if ORGANISATION_PREFIX + o.id not in partner.purposes
     ]
-    consent_form = forms.consent or ConsentChoice(obtained_on=date.today().isoformat())
+    consent_form = forms.consent or ConsentChoice(obtained_on=today().isoformat())
     return templates.render(
         request,
         "partners/card.html",
@@ -448,7 +449,7 @@ async def render_card(
                 (c.purpose, purpose_labels.get(c.purpose, c.purpose)) for c in partner.consents
             ],
             errors=forms.errors,
-            today=date.today().isoformat(),
+            today=today().isoformat(),
             card_path=f"/partners/{partner.id}",
         ),
         private=True,

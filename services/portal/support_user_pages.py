@@ -46,6 +46,7 @@ from services.portal.schemas import (
 )
 from services.portal.security import csrf_valid
 from services.portal.support_user_form import SupportUserForm, text_of
+from services.portal.templating import today
 
 router = APIRouter(include_in_schema=False)
 
@@ -348,7 +349,7 @@ async def render_profile(
             sent=forms,
             wish_form=wish_form,
             errors=forms.errors,
-            today=date.today().isoformat(),
+            today=today().isoformat(),
         ),
         private=True,
         status_code=status_code,

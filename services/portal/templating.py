@@ -20,12 +20,18 @@ from services.portal.labels import ALL as LABELS
 from services.portal.navigation import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from services.portal.notices import take_notice
 from services.portal.security import CSRF_FIELD, csrf_token
+from shared.local_time import DEFAULT_ZONE, today_in
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 # How dates are written: 23.11.2026 in Finnish, 23 Nov 2026 in English.
 DATE_LOCALES = {"fi": "fi_FI", "en": "en_GB"}
 # Times are shown in Finnish time; the registry keeps them in UTC.
-TIMEZONE = ZoneInfo("Europe/Helsinki")
+TIMEZONE = ZoneInfo(DEFAULT_ZONE)
+
+
+def today() -> date:
+    """Today's date in Finnish time: what a date field offers and what "today" means here."""
+    return today_in(DEFAULT_ZONE)
 
 
 class Templates:

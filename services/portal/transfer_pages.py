@@ -8,7 +8,6 @@ or in memory between requests; the registry checks every row again when committi
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -24,6 +23,7 @@ from services.portal.partner_form import purpose_id
 from services.portal.partner_pages import ListFilters, active_pools, download, purpose_label
 from services.portal.registry_client import Me, Rejected
 from services.portal.security import csrf_valid
+from services.portal.templating import today
 
 router = APIRouter(include_in_schema=False)
 
@@ -280,7 +280,7 @@ async def _upload_page(
         "import/upload.html",
         page_context(
             me,
-            options=options or ImportOptions(obtained_on=date.today().isoformat()),
+            options=options or ImportOptions(obtained_on=today().isoformat()),
             grantable=grantable,
             purpose_labels={p: purpose_label(p, gettext, pool_names, {}) for p in grantable},
             has_pools=bool(pools),

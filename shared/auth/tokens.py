@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from shared.auth.principal import Principal
 from shared.errors import Unauthorized
+from shared.local_time import DEFAULT_ZONE
 from shared.settings import SharedSettings
 
 ALGORITHM = "EdDSA"
@@ -78,6 +79,7 @@ class TokenIssuer:
             "org": principal.organisation_id,
             "roles": sorted(principal.roles),
             "kind": principal.kind,
+            "zoneinfo": principal.zone,
             "iat": issued,
             "exp": issued + self.ttl_seconds,
             "jti": secrets.token_hex(12),
@@ -153,4 +155,5 @@ class TokenVerifier:
             roles=frozenset(claims.get("roles", [])),
             kind=str(claims.get("kind", "user")),
             token_id=str(claims.get("jti", "")),
+            zone=str(claims.get("zoneinfo", DEFAULT_ZONE)),
         )

@@ -15,6 +15,7 @@ from services.registry.models import Base
 from services.registry.reference import models as reference_models  # noqa: F401 the tables
 from services.registry.reference.defaults import load_defaults
 from services.registry.runtime import Registry
+from shared.local_time import DEFAULT_ZONE
 
 PASSWORD = "a long enough password"
 
@@ -76,11 +77,14 @@ class World:
         self.count = 0
 
     def organisation(
-        self, name: str = "Org", kind: OrganisationKind = OrganisationKind.support_provider
+        self,
+        name: str = "Org",
+        kind: OrganisationKind = OrganisationKind.support_provider,
+        timezone: str = DEFAULT_ZONE,
     ) -> str:
         with self.registry.database.session() as session:
             return identity.create_organisation(
-                session, OrganisationIn(name=name, kind=kind), "test"
+                session, OrganisationIn(name=name, kind=kind, timezone=timezone), "test"
             ).id
 
     def member(self, organisation_id: str, *roles: str, name: str = "Member") -> Member:

@@ -3,8 +3,6 @@ outcome. The support user's `share_details` consent is checked before any of the
 details can be passed on; every step publishes `referral.changed`, on which the registry
 logs an activity on the partner and reminders can schedule the follow-up."""
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -82,7 +80,7 @@ def _add_step(
         status=referral.status,
         outcome=referral.outcome,
         staff_user_id=principal.subject,
-        occurred_on=date.today().isoformat(),
+        occurred_on=principal.today().isoformat(),
         follow_up_on=referral.follow_up_on.isoformat() if referral.follow_up_on else None,
     )
 

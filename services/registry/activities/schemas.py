@@ -2,15 +2,9 @@
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.registry.activities.models import ActivityKind
-
-
-def _not_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
-        raise ValueError("cannot be in the future")
-    return value
 
 
 class ActivityIn(BaseModel):
@@ -21,8 +15,6 @@ class ActivityIn(BaseModel):
     content: str = Field("", max_length=4000)
     outcome: str = Field("", max_length=4000)
     staff_user_id: str | None = Field(None, description="default: the caller")
-
-    _date = field_validator("occurred_on")(_not_future)
 
 
 class ActivityOut(BaseModel):
@@ -37,11 +29,9 @@ class ActivityOut(BaseModel):
 class ContributionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    occurred_on: date | None = None
+    occurred_on: date | None = Field(None, description="default today")
     how: str = Field(min_length=1, max_length=2000)
     where: str = Field("", max_length=300)
-
-    _date = field_validator("occurred_on")(_not_future)
 
 
 class ContributionOut(BaseModel):

@@ -21,6 +21,7 @@ from services.registry.runtime import Registry
 from shared.auth import Principal
 from shared.errors import Invalid
 from shared.events import publish
+from shared.local_time import day_or_today
 
 
 def log_activity(
@@ -37,7 +38,7 @@ def log_activity(
         registry,
         partner,
         kind=data.kind.value,
-        occurred=data.occurred_on or date.today(),
+        occurred=day_or_today(data.occurred_on, principal.today(), "occurred_on"),
         staff_user_id=staff,
         body={"content": data.content, "outcome": data.outcome},
     )
@@ -124,7 +125,7 @@ def add_contribution(
         raise Invalid("partner", "contributions are recorded for citizens")
     if partner.status == PartnerStatus.pending.value:
         raise Invalid("partner", "a pending partner has no contributions until `file` consent")
-    occurred = data.occurred_on or date.today()
+    occurred = day_or_today(data.occurred_on, principal.today(), "occurred_on")
     row = Contribution(partner_id=partner.id, occurred_on=occurred, body_encrypted=b"")
     session.add(row)
     session.flush()

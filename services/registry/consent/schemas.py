@@ -53,11 +53,7 @@ class ConsentIn(BaseModel):
             self.scope = ShareScope.basic
         if not sharing and self.scope is not None:
             raise ValueError("scope applies only to pool: and organisation: purposes")
-        obtained = self.obtained_on or date.today()
-        if obtained > date.today():
-            raise ValueError("obtained_on cannot be in the future")
-        if self.valid_until is not None and self.valid_until <= obtained:
-            raise ValueError("valid_until must be after obtained_on")
+        # The dates are checked where the caller's "today" is known (service.check_dates).
         return self
 
 

@@ -18,6 +18,7 @@ from shared.crypto import Keyring
 from shared.database import new_id
 from shared.errors import Invalid
 from shared.events import publish
+from shared.local_time import day_or_today
 
 FILE = "file"
 
@@ -64,6 +65,15 @@ def require_file(entries: Sequence[ConsentIn], held: bool, field_prefix: str) ->
     raise Invalid(f"{field_prefix}[0].purpose", f"{purpose!r} needs `file` consent first")
 
 
+def check_dates(entries: Sequence[ConsentIn], today: date, field_prefix: str) -> None:
+    """Consent is obtained today or before, and lasts past the day it was obtained."""
+    for index, entry in enumerate(entries):
+        field = f"{field_prefix}[{index}]"
+        obtained = day_or_today(entry.obtained_on, today, f"{field}.obtained_on")
+        if entry.valid_until is not None and entry.valid_until <= obtained:
+            raise Invalid(f"{field}.valid_until", "valid_until must be after obtained_on")
+
+
 def grant(
     session: Session,
     keyring: Keyring,
@@ -74,6 +84,7 @@ def grant(
     field_prefix: str = "consents",
 ) -> list[ConsentRecord]:
     """Records each grant."""
+    check_dates(entries, actor.today(), field_prefix)
     require_file(entries, FILE in current(session, partner.id), field_prefix)
     records = []
     for index, entry in enumerate(entries):
@@ -108,7 +119,7 @@ def grant_new(
         )
     session.add_all(grants.values())
     _copy_purposes(partner, [(g.purpose, g.valid_until) for g in grants.values()])
-    valid = {p: g for p, g in grants.items() if _valid_on(g.valid_until, date.today())}
+    valid = {p: g for p, g in grants.items() if _valid_on(g.valid_until, actor.today())}
     _publish_changed(session, partner, sorted(valid))
     return valid
 
@@ -131,7 +142,7 @@ def withdraw(
             method=method,
             information_version=information_version,
             evidence_ref="",
-            obtained_on=date.today(),
+            obtained_on=actor.today(),
             valid_until=None,
         )
         _append(session, None, partner, entry, "withdrawn", actor)
@@ -161,7 +172,7 @@ def _append(
         method=entry.method.value,
         information_version=entry.information_version,
         obtained_by=f"{actor.kind}:{actor.subject}",
-        obtained_on=entry.obtained_on or date.today(),
+        obtained_on=entry.obtained_on or actor.today(),
         valid_until=entry.valid_until,
     )
     session.add(record)

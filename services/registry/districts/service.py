@@ -2,8 +2,7 @@
 organisation: other organisations neither see nor count them."""
 
 from collections import defaultdict
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from services.registry.reference import service as reference
 from shared.auth import Principal
 from shared.crypto import Keyring
 from shared.errors import Forbidden, Invalid, NotFound
+from shared.local_time import day_or_today
 
 NOTES = "knowledge_notes"
 ACTIVE = PartnerStatus.active.value
@@ -33,12 +33,6 @@ PENDING = PartnerStatus.pending.value
 
 
 # --- knowledge notes ------------------------------------------------------------------------
-
-
-def _today(session: Session, organisation_id: str) -> date:
-    """Today where the organisation works: a note written at 00:30 in Helsinki is today's."""
-    organisation = identity.get_organisation(session, organisation_id)
-    return datetime.now(ZoneInfo(organisation.timezone)).date()
 
 
 def _seal(
@@ -80,10 +74,7 @@ def record_note(
     organisation_id = principal.organisation_id
     if not reference.district_exists(session, organisation_id, data.district_code):
         raise Invalid("district_code", "no such district")
-    today = _today(session, organisation_id)
-    noted_on = data.noted_on or today
-    if noted_on > today:
-        raise Invalid("noted_on", "a note cannot be dated in the future")
+    noted_on = day_or_today(data.noted_on, principal.today(), "noted_on")
     note = KnowledgeNote(
         id=new_id(),
         organisation_id=organisation_id,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.models import Base
 from shared.database import new_id, utcnow
+from shared.local_time import DEFAULT_ZONE
 
 __all__ = ["new_id", "utcnow"]
 
@@ -34,7 +35,7 @@ class Organisation(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Helsinki")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_ZONE)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from services.registry.identity.models import OrganisationKind
 from shared.auth import ROLES
+from shared.local_time import DEFAULT_ZONE, Zone
 
 PASSWORD_MIN = 10
 
@@ -22,7 +23,7 @@ def _check_roles(roles: list[str]) -> list[str]:
 class OrganisationIn(BaseModel):
     name: str = Field(min_length=2, max_length=200)
     kind: OrganisationKind
-    timezone: str = "Europe/Helsinki"
+    timezone: Zone = DEFAULT_ZONE
 
 
 class OrganisationOut(BaseModel):
@@ -36,7 +37,7 @@ class OrganisationOut(BaseModel):
 
 class OrganisationPatch(BaseModel):
     name: str | None = Field(None, min_length=2, max_length=200)
-    timezone: str | None = None
+    timezone: Zone | None = None
 
 
 class UserIn(BaseModel):

@@ -5,7 +5,7 @@ might duplicate is found with one query."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, and_, cast, func, select, true
@@ -48,6 +48,7 @@ def check(checks: Checks, principal: Principal, data: PartnerIn) -> NewPartner:
     responsible = data.responsible_user_id or principal.user_id
     if responsible is not None:
         checks.member(responsible, "responsible_user_id")
+    consent.check_dates(data.consents, principal.today(), "consents")
     consent.require_file(data.consents, False, "consents")
     for index, entry in enumerate(data.consents):
         problem = checks.sharing_problem(entry.purpose) if SHARING.match(entry.purpose) else None
@@ -74,7 +75,7 @@ def write(
     session: Session, registry: Registry, principal: Principal, checked: Sequence[NewPartner]
 ) -> list[Partner]:
     """Writes checked partners of the caller's organisation, in their order."""
-    org, keyring, today = principal.organisation_id, registry.keyring, date.today()
+    org, keyring, today = principal.organisation_id, registry.keyring, principal.today()
     pending_until = today + timedelta(days=registry.settings.pending_partner_days)
     made = [
         Partner(

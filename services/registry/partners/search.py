@@ -3,7 +3,7 @@ organisations share with it, each marked with its owner, filtered without decryp
 (blind-index terms and plain coarse columns) and decrypted only for the page shown."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -91,7 +91,7 @@ def _term_conditions(
 def _filters(
     session: Session, principal: Principal, query: PartnerQuery
 ) -> list[ColumnElement[bool]]:
-    today = date.today()
+    today = principal.today()
     found: list[ColumnElement[bool]] = []
     if query.district:
         codes = {query.district}

@@ -233,7 +233,7 @@ def update_partner(
         partner.card_encrypted = seal(
             session, registry.keyring, partner, "partners", partner.id, document
         )
-        partner.card_updated_on = date.today()
+        partner.card_updated_on = principal.today()
         index_terms(session, registry, partner, document)
     partner.updated_at = datetime.now(UTC)
     publish_upserted(session, registry, partner)

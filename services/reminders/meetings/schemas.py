@@ -73,7 +73,7 @@ class MatterFields(BaseModel):
 class MatterIn(MatterFields):
     concerns_one_person: bool = Field(False, description=INDIVIDUAL_ADVICE)
     shared_will_confirmed_on: date = Field(
-        description="when the members confirmed that this is their shared will"
+        description="when the members confirmed that this is their shared will; today or before"
     )
 
     @field_validator("concerns_one_person")
@@ -81,15 +81,6 @@ class MatterIn(MatterFields):
     def _shared(cls, value: bool) -> bool:
         if value:
             raise PydanticCustomError("individual_case", INDIVIDUAL_ADVICE)
-        return value
-
-    @field_validator("shared_will_confirmed_on")
-    @classmethod
-    def _confirmed(cls, value: date) -> date:
-        if value > date.today():
-            raise PydanticCustomError(
-                "future_date", "the members' shared will is confirmed on a day that has come"
-            )
         return value
 
 

@@ -58,6 +58,7 @@ from services.reminders.schedules.models import ScheduleKind
 from shared.auth import Principal
 from shared.database import new_id, utcnow
 from shared.errors import Forbidden, Invalid, NotFound
+from shared.local_time import day_or_today
 
 COORDINATORS = ("admin", "coordinator", "staff")
 
@@ -81,6 +82,7 @@ def _member(session: Session, organisation_id: str, user_id: str, field: str) ->
 
 def create_matter(session: Session, principal: Principal, data: MatterIn) -> MatterOut:
     require_coordinator(principal)
+    day_or_today(data.shared_will_confirmed_on, principal.today(), "shared_will_confirmed_on")
     contact = data.contact_user_id or principal.subject
     if data.contact_user_id:
         _member(session, principal.organisation_id, contact, "contact_user_id")

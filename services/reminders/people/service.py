@@ -11,12 +11,13 @@ from services.reminders.newsletters import audience as newsletter_audience
 from services.reminders.people.models import PartnerCopy, StaffMember
 from services.reminders.runtime import Reminders
 from services.reminders.schedules import service as schedules
-from services.reminders.schedules.clock import at_local, local_today
+from services.reminders.schedules.clock import at_local
 from services.reminders.schedules.models import ScheduleKind
 from shared.crypto import open_from
 from shared.crypto.documents import open_document, seal_document
 from shared.database import utcnow
 from shared.events import Event
+from shared.local_time import today_in
 
 
 def _row_id(user_id: str, organisation_id: str) -> str:
@@ -75,7 +76,7 @@ def sync_digest(session: Session, staff: StaffMember) -> None:
     clock = schedules.policy(session, staff.organisation_id)
     wanted = []
     if staff.digest:
-        today = local_today(clock.timezone)
+        today = today_in(clock.timezone)
         first = at_local(today, clock.timezone, time(staff.digest_hour))
         if first <= utcnow():
             first = at_local(today + timedelta(days=1), clock.timezone, time(staff.digest_hour))

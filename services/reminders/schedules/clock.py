@@ -44,7 +44,3 @@ def after_quiet_hours(moment: datetime, zone: str, start: time, end: time) -> da
         return moment
     day = local.date() if now < end else local.date() + timedelta(days=1)
     return datetime.combine(day, end, tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def local_today(zone: str) -> date:
-    return datetime.now(ZoneInfo(zone)).date()

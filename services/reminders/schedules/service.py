@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from services.reminders.deliveries.cancel import cancel_pending
 from services.reminders.organisations.models import OrganisationClock
 from services.reminders.people.models import PartnerCopy
-from services.reminders.schedules.clock import add_months, at_local, local_today, next_birthday
+from services.reminders.schedules.clock import add_months, at_local, next_birthday
 from services.reminders.schedules.models import Schedule, ScheduleKind, ScheduleStatus
+from shared.local_time import DEFAULT_ZONE, today_in
 
 # Partner schedules, re-derived whenever the partner changes.
 PARTNER_KINDS = (
@@ -42,7 +43,7 @@ def policy(session: Session, organisation_id: str) -> OrganisationClock:
     `organisation.created` arrives."""
     found = session.get(OrganisationClock, organisation_id)
     if found is None:
-        found = OrganisationClock(organisation_id=organisation_id, timezone="Europe/Helsinki")
+        found = OrganisationClock(organisation_id=organisation_id, timezone=DEFAULT_ZONE)
         session.add(found)
         session.flush()
     return found
@@ -132,7 +133,7 @@ def sync(
 
 def sync_partner(session: Session, partner: PartnerCopy, document: dict[str, Any]) -> None:
     clock = policy(session, partner.organisation_id)
-    wanted = wanted_for_partner(clock, partner, document, local_today(clock.timezone))
+    wanted = wanted_for_partner(clock, partner, document, today_in(clock.timezone))
     kinds = tuple(k.value for k in PARTNER_KINDS)
     sync(session, partner.organisation_id, kinds, partner.partner_id, wanted)
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from services.registry.runtime import Registry
-from shared.auth import Principal, TokenIssuer
+from shared.auth import Principal, TokenIssuer, TokenVerifier
 from tests.registry.conftest import PASSWORD, World
 
 
@@ -167,3 +167,28 @@ def test_a_user_in_two_organisations_chooses_which_to_act_for(
     )
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "no_membership"
+
+
+def test_tokens_carry_the_organisations_time_zone(
+    client: TestClient, world: World, registry: Registry
+) -> None:
+    """Every service reads "today" from the token's ``zoneinfo``, so it must be the zone of the
+    organisation the token acts for, for users and integrations alike."""
+    organisation_id = world.organisation("Tukholma", timezone="Europe/Stockholm")
+    admin = world.member(organisation_id, "admin")
+    signed_in = TokenVerifier.for_issuer(registry.issuer).verify(
+        login(client, admin.email)["access_token"]
+    )
+    assert signed_in.zone == "Europe/Stockholm"
+    created = client.post(
+        "/api-tokens", headers=admin.headers, json={"name": "CRM sync", "roles": ["staff"]}
+    )
+    exchanged = client.post("/auth/token", json={"api_token": created.json()["token"]})
+    assert (
+        TokenVerifier.for_issuer(registry.issuer).verify(exchanged.json()["access_token"]).zone
+        == "Europe/Stockholm"
+    )
+    elsewhere = world.member(world.organisation("Helsinki"), "staff")
+    assert TokenVerifier.for_issuer(registry.issuer).verify(
+        login(client, elsewhere.email)["access_token"]
+    ).zone == ("Europe/Helsinki")
