@@ -1,17 +1,23 @@
 """Applies each event once: the event id is recorded in the consumer's own table in the
-same transaction as the event's effect, so a repeated delivery changes nothing."""
+same transaction as the event's effect, so a repeated delivery changes nothing. A unit of
+work that loses a race with another worker is run again, so no event is dropped."""
 
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from shared.database import Database
 from shared.events.outbox import Event
 
 R = TypeVar("R")
+
+# Tries of one event's unit of work when it conflicts with another worker's.
+CONFLICT_TRIES = 5
 
 
 def processed_event_table(metadata: MetaData) -> Table:
@@ -72,5 +78,16 @@ def apply_message(
         name: (lambda session, e, h=handler: h(session, runtime, e))
         for name, handler in handlers.items()
     }
-    with database.session() as session:
-        return apply_once(session, processed, event, dispatch(bound))
+    attempt = 1
+    while True:
+        try:
+            with database.session() as session:
+                return apply_once(session, processed, event, dispatch(bound))
+        except (IntegrityError, OperationalError):
+            # Two events about one row, applied at once by two workers, may both find it
+            # missing and both insert it; the later insert fails on the key (or, under
+            # stricter isolation, on serialisation). Run again: the row is there to update.
+            if attempt == CONFLICT_TRIES:
+                raise
+            time.sleep(0.05 * attempt)
+            attempt += 1

@@ -8,7 +8,6 @@ import json
 import os
 import stat
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +34,7 @@ from shared.crypto import (
     seal,
 )
 from shared.database import Database, service_metadata
+from tests.locks import backend_of, wait_until_blocked_by
 
 SCHEMA = "crypto_test"
 METADATA = service_metadata(SCHEMA)
@@ -580,21 +580,10 @@ def test_concurrent_first_use_creates_one_key(pg: Database, provider: KeyFilePro
             column="email",
             value="matti.meikalainen@example.fi",
         )
-        backend = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        backend = backend_of(session)
         thread = threading.Thread(target=encrypt_in_second_transaction)
         thread.start()
-        deadline = time.monotonic() + 10
-        # Autocommit: a transaction would see pg_stat_activity as it was at its first read,
-        # and miss a second transaction that connected after it.
-        with pg.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
-            while not watcher.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
-                ),
-                {"pid": backend},
-            ).scalar_one():
-                assert time.monotonic() < deadline, "the second transaction never waited"
-                time.sleep(0.02)
+        wait_until_blocked_by(pg, backend)
         session.commit()
     thread.join(10)
 
