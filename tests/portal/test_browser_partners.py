@@ -6,12 +6,12 @@ switch and a phone-sized screen."""
 
 import secrets
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from babel.dates import format_date
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from shared.local_time import today_in
 from tests.portal.conftest import (
     ANNA_EMAIL,
     ANNA_PASSWORD,
@@ -26,7 +26,7 @@ from tests.portal.conftest import (
 
 pytestmark = pytest.mark.browser
 
-TODAY_FI = format_date(date.today(), format="medium", locale="fi_FI")
+TODAY_FI = format_date(today_in("Europe/Helsinki"), format="medium", locale="fi_FI")
 CSV_HEADER = "Nimi;Sähköposti;Postinumero\n"
 BAD_CSV = (
     CSV_HEADER + "Kirjasto {tag};k-{tag}@example.org;00530\nHuono {tag};h-{tag}@example.org;99999\n"
@@ -155,7 +155,7 @@ def test_an_activity_logged_in_one_step_updates_the_last_contact(
     expect(row).to_contain_text("Ei koskaan")
     row.get_by_text("Kirjaa toimintaa").click()
     row.get_by_label("Mitä teitte?").select_option("meeting")
-    expect(row.get_by_label("Päivämäärä")).to_have_value(date.today().isoformat())
+    expect(row.get_by_label("Päivämäärä")).to_have_value(today_in("Europe/Helsinki").isoformat())
     row.get_by_label("Mitä tapahtui").fill("Tapasimme nuorisotalolla")
     row.get_by_label("Lopputulos").fill("Sovimme bändikerhosta")
     row.get_by_role("button", name="Kirjaa toiminta").click()

@@ -14,6 +14,7 @@ from services.portal.partner_form import (
     purpose_id,
 )
 from services.portal.partner_pages import days_since_months_ago, same_name
+from shared.local_time import today_in
 
 POOL = "pool:0b9c7a52-3c4e-4a57-9d1d-2f0e8f1f7c11"
 OTHER = "5d0c2a34-8f1e-4b6a-9c3d-7e2f1a0b9c88"
@@ -63,7 +64,7 @@ def test_a_form_becomes_the_registrys_payload() -> None:
     assert payload["consents"][2]["scope"] == "contact"
     assert "scope" not in payload["consents"][0]
     assert {c["method"] for c in payload["consents"]} == {"written"}
-    assert payload["consents"][0]["obtained_on"] == date.today().isoformat()
+    assert payload["consents"][0]["obtained_on"] == today_in("Europe/Helsinki").isoformat()
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,11 @@ cards, and a pooled partner as another organisation sees it."""
 
 import json
 import re
-from datetime import date
 
 import httpx
 from babel.dates import format_date
 
+from shared.local_time import today_in
 from tests.portal.conftest import (
     ANNA_EMAIL,
     ANNA_NAME,
@@ -24,7 +24,7 @@ from tests.portal.conftest import (
     unique,
 )
 
-TODAY_FI = format_date(date.today(), format="medium", locale="fi_FI")
+TODAY_FI = format_date(today_in("Europe/Helsinki"), format="medium", locale="fi_FI")
 # Consent to keep the card and show it to the team, given in writing.
 CONSENTED: dict[str, object] = {
     "purpose": ["file", "team"],
@@ -363,7 +363,7 @@ def test_an_activity_is_logged_in_one_step_from_the_list_and_updates_the_last_co
             "csrf_token": csrf_of(row),
             "next": list_path,
             "kind": "meeting",
-            "occurred_on": date.today().isoformat(),
+            "occurred_on": today_in("Europe/Helsinki").isoformat(),
             "content": "Tapasimme nuorisotalolla",
             "outcome": "Sovimme bändikerhosta",
         },
