@@ -271,6 +271,7 @@ def test_a_pending_partner_is_asked_for_and_then_handed_back_for_purging(
     pid = partner(reminders, status="pending", purposes=(), purge_after=yesterday)
     found = schedules(reminders, pid)
     assert set(found) == {"consent_request", "pending_purge"}
+    make_due(reminders, pid, "consent_request")  # asked at 09:00 local time
     with reminders.database.session() as session:
         scan_due(session, 100)
         events = session.execute(select(outbox.c.type, outbox.c.payload)).all()
