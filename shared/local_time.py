@@ -9,7 +9,7 @@ RFC 3339's full-time, with a UTC offset. Quiet hours and availability are wall-c
 without one ("21:00:00"), so the API describes them as what they are: a pattern, not a
 format that every such value would break."""
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from functools import cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, available_timezones
@@ -51,9 +51,9 @@ Zone = Annotated[
 ]
 
 
-def today_in(zone: str, now: datetime | None = None) -> date:
-    """The date on the wall clock of ``zone`` at ``now`` (default: this moment)."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(zone)).date()
+def today_in(zone: str) -> date:
+    """The date on the wall clock of ``zone`` now."""
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 def day_or_today(day: date | None, today: date, field: str) -> date:

@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 from services.registry.audit import service as audit
 from services.registry.auth.schemas import TokenPair
 from services.registry.identity import service as identity
-from services.registry.identity.models import ApiToken, Membership, Organisation, RefreshToken, User
+from services.registry.identity.models import ApiToken, Membership, RefreshToken, User
 from services.registry.identity.schemas import ApiTokenIn
 from services.registry.runtime import Registry
 from shared.auth import Principal
 from shared.errors import NotFound, Unauthorized
-from shared.local_time import DEFAULT_ZONE
 
 API_TOKEN_PREFIX = "kt_"
 
@@ -30,18 +29,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _zone_of(session: Session, organisation_id: str) -> str:
-    """The organisation's time zone, carried in its members' tokens as ``zoneinfo``."""
-    zone = session.scalar(select(Organisation.timezone).where(Organisation.id == organisation_id))
-    return zone or DEFAULT_ZONE
-
-
 def _issue(session: Session, registry: Registry, user_id: str, membership: Membership) -> TokenPair:
     principal = Principal(
         user_id,
         membership.organisation_id,
         frozenset(membership.roles),
-        zone=_zone_of(session, membership.organisation_id),
+        zone=identity.get_organisation(session, membership.organisation_id).timezone,
     )
     refresh = secrets.token_urlsafe(32)
     session.add(
@@ -174,7 +167,7 @@ def exchange_api_token(session: Session, registry: Registry, secret: str) -> Tok
         token.organisation_id,
         frozenset(token.roles),
         kind="integration",
-        zone=_zone_of(session, token.organisation_id),
+        zone=identity.get_organisation(session, token.organisation_id).timezone,
     )
     return TokenPair(
         access_token=registry.issuer.issue(principal), expires_in=registry.issuer.ttl_seconds
