@@ -15,7 +15,10 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ColumnElement,
+    DateTime,
+    Dialect,
     Engine,
+    ForeignKeyConstraint,
     MetaData,
     SQLColumnExpression,
     Text,
@@ -32,8 +35,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.compiler import DDLCompiler, SQLCompiler
 from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -113,6 +117,37 @@ def make_engine(url: str, schema: str, **kwargs: Any) -> Engine:
         # Short OLTP queries lose more to JIT compilation than they gain from it.
         kwargs.setdefault("connect_args", {"options": "-c jit=off"})
     return create_engine(url, **kwargs)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, always read back as an aware datetime in UTC.
+
+    PostgreSQL keeps ``timestamptz`` itself; SQLite has no time zones and would store an
+    aware value's wall-clock time as it is (13:00 in Helsinki read back as 13:00 UTC), so
+    values are stored there as naive UTC and made aware again on reading. A naive value
+    given to the database is taken to be UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@compiles(ForeignKeyConstraint, "sqlite")
+def _foreign_key_sqlite(constraint: ForeignKeyConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    """SQLite's compiler leaves out a foreign key whose tables name different schemas. Each
+    service's tables live in a file of their own there, with the schema translated away, so
+    a key between them is always within one file: render it, so that SQLite enforces it."""
+    return DDLCompiler.visit_foreign_key_constraint(compiler, constraint, **kw)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -1,10 +1,16 @@
-"""Real stores for the whole suite: a fresh PostgreSQL database per test session (dropped at
-the end) and the machine's Redis. Neither is ever replaced by a stand-in; if one is not
-running the tests that need it fail with a clear message."""
+"""Real stores for the whole suite, on the engine ``KORTISTO_TEST_ENGINE`` names:
+``postgresql`` (a fresh database per test session, dropped at the end) or ``sqlite`` (one
+file per service in the session's temporary folder, as the embedded default keeps them),
+and the machine's Redis. None is ever replaced by a stand-in; if one is not running the
+tests that need it fail with a clear message.
+
+On SQLite only the tests that touch a service's database run (those that use
+``database_urls``); a test that cannot run there says why with ``postgresql_only``."""
 
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -29,11 +35,50 @@ FAST_PASSWORDS = {
     "KORTISTO_PASSWORD_PARALLELISM": "1",
 }
 REDIS_URL = os.environ.get("KORTISTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+ENGINES = ("postgresql", "sqlite")
+ENGINE = os.environ.get("KORTISTO_TEST_ENGINE", "postgresql")
+if ENGINE not in ENGINES:
+    raise pytest.UsageError(f"KORTISTO_TEST_ENGINE must be one of {', '.join(ENGINES)}")
+SERVICES = ("registry", "matching", "reminders")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only(reason): the test cannot run on SQLite, for the reason given",
+    )
+
+
+def pytest_report_header() -> str:
+    return f"database engine: {ENGINE} (KORTISTO_TEST_ENGINE)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ENGINE != "sqlite":
+        return
+    kept, left = [], []
+    for item in items:
+        marker = item.get_closest_marker("postgresql_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else marker.kwargs["reason"]
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+        touches_database = "database_urls" in getattr(item, "fixturenames", ())
+        (kept if touches_database or marker is not None else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    """SQLAlchemy URL of a PostgreSQL database made for this test session."""
+    """SQLAlchemy URL of a PostgreSQL database made for this test session, whatever the
+    engine: for tests about PostgreSQL itself."""
+    with postgresql_database() as url:
+        yield url
+
+
+@contextmanager
+def postgresql_database() -> Iterator[str]:
     name = f"kortisto_test_{secrets.token_hex(4)}"
     try:
         admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True)
@@ -48,6 +93,18 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Each service's database URL on the session's engine: on PostgreSQL one database whose
+    schemas the services share, on SQLite one file per service."""
+    if ENGINE == "sqlite":
+        folder = tmp_path_factory.mktemp("databases")
+        yield {name: f"sqlite:///{folder / name}.db" for name in SERVICES}
+        return
+    with postgresql_database() as url:
+        yield dict.fromkeys(SERVICES, url)
+
+
+@pytest.fixture(scope="session")
 def redis_url() -> str:
     try:
         redis.Redis.from_url(REDIS_URL).ping()
@@ -57,10 +114,12 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def registry_settings(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> RegistrySettings:
+def registry_settings(
+    database_urls: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> RegistrySettings:
     data_dir = tmp_path_factory.mktemp("registry")
     return RegistrySettings(
-        database_url=pg_url,
+        database_url=database_urls["registry"],
         data_dir=data_dir,
         environment="test",
         password_time_cost=1,
@@ -81,6 +140,17 @@ KEEP = {"alembic_version", "data_keys"}  # keys stay: the keyring caches them pe
 
 def empty_schema(database: Database, schema: str) -> None:
     """Every table of a service's schema emptied, but the keys (see ``KEEP``)."""
+    if database.dialect == "sqlite":
+        with database.engine.connect() as conn:
+            # Outside a transaction, so that the order of the deletes does not matter.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            tables = conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")).all()
+            for table in tables:
+                if table not in KEEP and not table.startswith("sqlite_"):
+                    conn.exec_driver_sql(f'DELETE FROM "{table}"')
+            conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        return
     with database.session() as session:
         tables = session.scalars(
             text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"),

@@ -16,8 +16,6 @@ from tests.conftest import FAST_PASSWORDS
 from tests.live import free_port, healthy, process, wait_until
 from tests.smtp import Inbox, smtp_server
 
-SERVICES = ("registry", "matching", "reminders")
-
 
 @pytest.fixture(scope="session")
 def broker_url(redis_url: str) -> str:
@@ -34,9 +32,12 @@ def mailbox() -> Iterator[Inbox]:
 
 @pytest.fixture(scope="session")
 def stack_env(
-    pg_url: str, broker_url: str, registry_settings: RegistrySettings, mailbox: Inbox
+    database_urls: dict[str, str],
+    broker_url: str,
+    registry_settings: RegistrySettings,
+    mailbox: Inbox,
 ) -> dict[str, str]:
-    env = {f"KORTISTO_{name.upper()}_DATABASE_URL": pg_url for name in SERVICES}
+    env = {f"KORTISTO_{name.upper()}_DATABASE_URL": url for name, url in database_urls.items()}
     return (
         env
         | FAST_PASSWORDS
@@ -54,8 +55,8 @@ def stack_env(
 
 
 @pytest.fixture(scope="session")
-def databases(pg_url: str) -> Iterator[dict[str, Database]]:
-    found = {name: Database(pg_url, name) for name in SERVICES}
+def databases(database_urls: dict[str, str]) -> Iterator[dict[str, Database]]:
+    found = {name: Database(url, name) for name, url in database_urls.items()}
     for name, database in found.items():
         migrations.upgrade(name, database)
     yield found

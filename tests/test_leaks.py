@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from sqlalchemy import text
+from sqlalchemy import func, select
 
-from shared.database import Database
+from services.matching.models import outbox as matching_outbox
+from services.registry.models import outbox as registry_outbox
+from shared.database import Database, is_sqlite
 from tests.live import ROOT, wait_until
 
 pytestmark = pytest.mark.slow
@@ -68,6 +71,24 @@ def redis_contents(url: str) -> str:
     return "\n".join(parts)
 
 
+def database_dump(urls: dict[str, str]) -> str:
+    """Everything the services' databases hold, as SQL text."""
+    if all(is_sqlite(url) for url in urls.values()):
+        dumps = []
+        for url in urls.values():
+            with sqlite3.connect(url.split("///", 1)[1]) as conn:
+                dumps.append("\n".join(conn.iterdump()))
+        return "\n".join(dumps)
+    (url,) = set(urls.values())
+    return subprocess.run(
+        ["pg_dump", "--no-owner", url.replace("postgresql+psycopg://", "postgresql://")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+
+
 def test_no_personal_value_leaks(
     registry_process: str,
     matching_process: str,
@@ -75,7 +96,7 @@ def test_no_personal_value_leaks(
     stack_env: dict[str, str],
     broker_url: str,
     databases: dict[str, Database],
-    pg_url: str,
+    database_urls: dict[str, str],
 ) -> None:
     canaries: dict[str, str] = {}
 
@@ -173,7 +194,9 @@ def test_no_personal_value_leaks(
     def relayed() -> bool:
         with registry.session() as session:
             return not session.scalar(
-                text("SELECT count(*) FROM registry.outbox WHERE sent_at IS NULL")
+                select(func.count())
+                .select_from(registry_outbox)
+                .where(registry_outbox.c.sent_at.is_(None))
             )
 
     wait_until(relayed, 60, "the worker to relay every event through Redis")
@@ -217,18 +240,14 @@ def test_no_personal_value_leaks(
     def matching_relayed() -> bool:
         with databases["matching"].session() as session:
             return not session.scalar(
-                text("SELECT count(*) FROM matching.outbox WHERE sent_at IS NULL")
+                select(func.count())
+                .select_from(matching_outbox)
+                .where(matching_outbox.c.sent_at.is_(None))
             )
 
     wait_until(matching_relayed, 60, "the worker to relay matching's events")
 
-    dump = subprocess.run(
-        ["pg_dump", "--no-owner", pg_url.replace("postgresql+psycopg://", "postgresql://")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    ).stdout
+    dump = database_dump(database_urls)
     assert "Leak Test Org" in dump  # the dump is real: non-personal values of this run are in it
     places = {
         "database dump": dump,

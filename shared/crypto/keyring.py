@@ -13,7 +13,6 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -34,6 +33,7 @@ from shared.crypto import aead, ciphertext
 from shared.crypto.blind_index import name_tokens, normalise_email, normalise_phone
 from shared.crypto.errors import CryptoError, KeyNotAvailable, SubjectShredded
 from shared.crypto.keyprovider import KeyProvider
+from shared.database import UtcDateTime
 
 ORGANISATION = "organisation"
 SUBJECT = "subject"
@@ -61,8 +61,8 @@ def data_key_table(metadata: MetaData) -> Table:
         Column("version", Integer, nullable=False),
         Column("wrapped", LargeBinary, nullable=True),
         Column("wrapped_by", String(64), nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("shredded_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("shredded_at", UtcDateTime(), nullable=True),
         UniqueConstraint("kind", "organisation_id", "subject_id", "version"),
         CheckConstraint(f"kind IN ('{ORGANISATION}', '{SUBJECT}', '{BLIND_INDEX}')", name="kind"),
         CheckConstraint(f"(kind = '{SUBJECT}') = (subject_id IS NOT NULL)", name="subject"),

@@ -7,11 +7,11 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select
+from sqlalchemy import Column, MetaData, String, Table, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from shared.database import Database
+from shared.database import Database, UtcDateTime
 from shared.events.outbox import Event
 
 R = TypeVar("R")
@@ -27,7 +27,7 @@ def processed_event_table(metadata: MetaData) -> Table:
         Column("event_id", String(36), primary_key=True),
         Column("source", String(32), nullable=False),
         Column("type", String(64), nullable=False),
-        Column("applied_at", DateTime(timezone=True), nullable=False),
+        Column("applied_at", UtcDateTime(), nullable=False),
     )
 
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, insert
+from sqlalchemy import JSON, Column, MetaData, String, Table, insert
 from sqlalchemy.orm import Session
+
+from shared.database import UtcDateTime
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -18,8 +20,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("id", String(36), primary_key=True),
         Column("type", String(64), nullable=False),
         Column("payload", JSON, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-        Column("sent_at", DateTime(timezone=True), nullable=True, index=True),
+        Column("created_at", UtcDateTime(), nullable=False, index=True),
+        Column("sent_at", UtcDateTime(), nullable=True, index=True),
     )
 
 

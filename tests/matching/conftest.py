@@ -33,10 +33,12 @@ def registry_url(registry_app: TestClient) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def matching_settings(pg_url: str, registry_app: TestClient, registry_url: str) -> MatchingSettings:
+def matching_settings(
+    database_urls: dict[str, str], registry_app: TestClient, registry_url: str
+) -> MatchingSettings:
     registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
     return MatchingSettings(
-        database_url=pg_url,
+        database_url=database_urls["matching"],
         data_dir=registry.settings.data_dir,
         environment="test",
         registry_url=registry_url,

@@ -5,13 +5,14 @@ forgetting take the partner out, and a forgotten partner never comes back."""
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from services.matching.index.models import IndexedPartner, IndexTombstone, Posting, Resource
 from services.matching.runtime import Matching
 from services.matching.tasks import apply
 from shared.crypto import SubjectShredded
 from shared.crypto.documents import open_document
+from tests.dumps import stored_text
 from tests.matching.conftest import club, index_partner, partner_message
 
 CANARY = "Zyxwvu-kanarialintu"
@@ -55,9 +56,7 @@ def test_a_partner_becomes_resources_with_hashed_terms_and_a_sealed_card(
             matching.keyring, session, "indexed_partners", partner_id, partner.document_encrypted
         )
         assert stored["name"] == f"{CANARY} ry"
-        dump = session.execute(
-            text("SELECT string_agg(t::text, ' ') FROM matching.resource_postings t")
-        ).scalar_one()
+        dump = stored_text(session, Posting.__table__)
         assert CANARY.lower() not in dump.lower() and "kokki" not in dump.lower()
         assert session.scalar(select(func.count()).select_from(Posting)) > 5
 

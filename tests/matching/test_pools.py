@@ -18,8 +18,8 @@ from tests.locks import backend_of, wait_until_blocked_by
 
 
 @pytest.fixture(scope="module")
-def matching_db(pg_url: str) -> Iterator[Database]:
-    database = Database(pg_url, "matching")
+def matching_db(database_urls: dict[str, str]) -> Iterator[Database]:
+    database = Database(database_urls["matching"], "matching")
     migrations.upgrade("matching", database)
     yield database
     database.dispose()
@@ -47,6 +47,7 @@ def test_an_older_state_arriving_late_does_not_win(matching_db: Database) -> Non
         assert pooled_organisations(session, founder) == set()
 
 
+@pytest.mark.postgresql_only("the race is staged with row locks seen in pg_stat_activity")
 def test_two_events_racing_on_one_new_row_are_both_applied(matching_db: Database) -> None:
     """An invitation and its acceptance, applied at once by two workers: both find no row
     and both insert it. The one that loses the race on the key runs again and updates the

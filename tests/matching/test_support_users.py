@@ -4,12 +4,13 @@ personal words sealed at rest, and bad input that names its field and changes no
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from services.matching.models import outbox
 from services.matching.runtime import Matching
 from services.matching.support_users.models import SupportUser
 from services.matching.wishes.models import Wish
+from tests.dumps import stored_text
 from tests.matching.conftest import Org
 
 CANARY = "Qwertyuiop-Mallikas"
@@ -43,9 +44,7 @@ def test_a_support_user_is_kept_sealed_and_read_back(matching: Matching, orgs: l
     read = org.client.get(f"/support-users/{person['id']}", headers=org.staff).json()
     assert read["name"] == CANARY and read["accessibility"] == ["step_free", "easy_read"]
     with matching.database.session() as session:
-        dump = session.execute(
-            text("SELECT string_agg(s::text, ' ') FROM matching.support_users s")
-        ).scalar_one()
+        dump = stored_text(session, SupportUser.__table__)
     assert CANARY not in dump and "step_free" not in dump
     listed = org.client.get("/support-users", headers=org.staff).json()
     assert [p["id"] for p in listed] == [person["id"]]
@@ -146,9 +145,7 @@ def test_wishes_are_sealed_published_coarsely_and_validated(
     wish = created.json()
     assert wish["status"] == "open" and wish["text"] == words
     with matching.database.session() as session:
-        dump = session.execute(
-            text("SELECT string_agg(w::text, ' ') FROM matching.wishes w")
-        ).scalar_one()
+        dump = stored_text(session, Wish.__table__)
         events = session.execute(select(outbox.c.type, outbox.c.payload)).all()
     assert CANARY not in dump
     assert [e.type for e in events] == ["wish.changed"]

@@ -15,9 +15,16 @@ from shared.auth import Principal, TokenIssuer
 
 @pytest.fixture(scope="module", params=["matching", "reminders"])
 def service(
-    request: pytest.FixtureRequest, registry_url: str, pg_url: str, redis_url: str
+    request: pytest.FixtureRequest,
+    registry_url: str,
+    database_urls: dict[str, str],
+    redis_url: str,
 ) -> TestClient:
-    common = {"registry_url": registry_url, "database_url": pg_url, "environment": "test"}
+    common = {
+        "registry_url": registry_url,
+        "database_url": database_urls[request.param],
+        "environment": "test",
+    }
     if request.param == "matching":
         return TestClient(create_matching(MatchingSettings(**common)))
     return TestClient(create_reminders(RemindersSettings(**common, broker_url=redis_url)))
@@ -62,9 +69,13 @@ def test_health_checks_the_database_and_for_reminders_the_broker(service: TestCl
     assert set(body["checks"]) == expected
 
 
-def test_reminders_health_fails_when_the_broker_is_unreachable(pg_url: str) -> None:
+def test_reminders_health_fails_when_the_broker_is_unreachable(
+    database_urls: dict[str, str],
+) -> None:
     settings = RemindersSettings(
-        database_url=pg_url, environment="test", broker_url="redis://127.0.0.1:1/0"
+        database_url=database_urls["reminders"],
+        environment="test",
+        broker_url="redis://127.0.0.1:1/0",
     )
     response = TestClient(create_reminders(settings)).get("/healthz")
     assert response.status_code == 503

@@ -356,7 +356,7 @@ def inbox() -> Iterator[Inbox]:
 
 @pytest.fixture(scope="session")
 def portal_stack(
-    pg_url: str,
+    database_urls: dict[str, str],
     registry_settings: RegistrySettings,
     tmp_path_factory: pytest.TempPathFactory,
     inbox: Inbox,
@@ -371,9 +371,9 @@ def portal_stack(
     data_dir = tmp_path_factory.mktemp("portal-stack")
     env = {key: value for key, value in os.environ.items() if not key.startswith("KORTISTO_")}
     env.update(
-        KORTISTO_REGISTRY_DATABASE_URL=pg_url,
-        KORTISTO_MATCHING_DATABASE_URL=pg_url,
-        KORTISTO_REMINDERS_DATABASE_URL=pg_url,
+        KORTISTO_REGISTRY_DATABASE_URL=database_urls["registry"],
+        KORTISTO_MATCHING_DATABASE_URL=database_urls["matching"],
+        KORTISTO_REMINDERS_DATABASE_URL=database_urls["reminders"],
         KORTISTO_DATA_DIR=str(data_dir),
         # The session's database is shared with the in-process registry tests, which keep
         # the wrapped data keys between tests: both must wrap them with the same master key.
@@ -409,7 +409,7 @@ def portal_stack(
         wait_healthy(stack.matching)
         stack.matching_runtime = Matching.build(
             MatchingSettings(
-                database_url=pg_url,
+                database_url=database_urls["matching"],
                 data_dir=data_dir,
                 master_key_file=registry_settings.resolved_master_key_file(),
                 registry_url=stack.registry.url,
@@ -428,7 +428,7 @@ def portal_stack(
         wait_healthy(stack.portal)
         stack.reminders_runtime = Reminders.build(
             RemindersSettings(
-                database_url=pg_url,
+                database_url=database_urls["reminders"],
                 data_dir=data_dir,
                 master_key_file=registry_settings.resolved_master_key_file(),
                 registry_url=stack.registry.url,
@@ -585,13 +585,13 @@ def api_partner(
 
 
 @pytest.fixture
-def matching_index(portal_stack: PortalStack, pg_url: str) -> Matching:
+def matching_index(portal_stack: PortalStack, database_urls: dict[str, str]) -> Matching:
     """Matching with the registry's districts and categories, as `reference.changed` would
     bring them (applied anew for each test: other suites may have emptied matching's
     tables). Partners reach its index with :func:`index_for_matching`."""
     runtime = portal_stack.matching_runtime
     assert runtime is not None
-    registry = Database(pg_url, "registry")
+    registry = Database(database_urls["registry"], "registry")
     try:
         with registry.session() as session:
             payload = reference_payload(session, None)

@@ -135,7 +135,7 @@ def _snapshot(registry: Registry, municipality_id: str, moment: datetime) -> Non
         assert snapshots.take(session, municipality_id, moment)
 
 
-def build(stack: PortalStack, settings: RegistrySettings, pg_url: str) -> PlanningWorld:
+def build(stack: PortalStack, settings: RegistrySettings, matching_url: str) -> PlanningWorld:
     municipality_name = f"Testikaupunki {secrets.token_hex(3)}"
     municipality_id = stack.create_org(municipality_name, "municipality")
     planner_email = _email("planner")
@@ -161,7 +161,7 @@ def build(stack: PortalStack, settings: RegistrySettings, pg_url: str) -> Planni
             for number in range(count):
                 _partner(stack, sharer_admin, district, number)
         _wishes(stack, sharer_admin, KESKUSTA, WISHES_IN_KESKUSTA)
-        assert _wishes_to_registry(registry, pg_url, sharer_id) == WISHES_IN_KESKUSTA
+        assert _wishes_to_registry(registry, matching_url, sharer_id) == WISHES_IN_KESKUSTA
         _snapshot(registry, municipality_id, SEPTEMBER)
         for number in range(LATER_IN_KESKUSTA):
             _partner(stack, sharer_admin, KESKUSTA, 100 + number)

@@ -36,9 +36,9 @@ from tests.portal.planning_world import (
 
 @pytest.fixture(scope="module")
 def world(
-    portal_stack: PortalStack, registry_settings: RegistrySettings, pg_url: str
+    portal_stack: PortalStack, registry_settings: RegistrySettings, database_urls: dict[str, str]
 ) -> PlanningWorld:
-    return build(portal_stack, registry_settings, pg_url)
+    return build(portal_stack, registry_settings, database_urls["matching"])
 
 
 @pytest.fixture

@@ -21,13 +21,15 @@ from tests.live import serve
 
 
 @contextmanager
-def reminders_beside(registry_app: TestClient, pg_url: str, **settings: Any) -> Iterator[FastAPI]:
+def reminders_beside(
+    registry_app: TestClient, database_url: str, **settings: Any
+) -> Iterator[FastAPI]:
     """The reminders app; ``settings`` adds to or replaces the test defaults."""
     registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
     with serve(registry_app.app) as registry_url:  # type: ignore[arg-type]
         app = create_app(
             RemindersSettings(
-                database_url=pg_url,
+                database_url=database_url,
                 data_dir=registry.settings.data_dir,
                 environment="test",
                 registry_url=registry_url,

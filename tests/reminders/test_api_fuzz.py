@@ -14,9 +14,11 @@ from tests.reminders.running import reminders_beside
 
 
 @pytest.mark.fuzz
-def test_no_reminders_operation_fails_on_any_input(pg_url: str, registry_app: TestClient) -> None:
+def test_no_reminders_operation_fails_on_any_input(
+    database_urls: dict[str, str], registry_app: TestClient
+) -> None:
     registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
-    with reminders_beside(registry_app, pg_url) as app:
+    with reminders_beside(registry_app, database_urls["reminders"]) as app:
         database = app.state.reminders.database
         empty_schema(database, "reminders")  # other tests' services share the database
         roles = frozenset({"staff", "admin", "coordinator"})

@@ -37,10 +37,13 @@ FUTURE = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
 
 @pytest.fixture(scope="module")
 def client(
-    pg_url: str, registry_app: TestClient, mailbox: Inbox, databases: dict[str, Database]
+    database_urls: dict[str, str],
+    registry_app: TestClient,
+    mailbox: Inbox,
+    databases: dict[str, Database],
 ) -> Iterator[TestClient]:
     registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
-    with reminders_beside(registry_app, pg_url, smtp_url=mailbox.url) as app:
+    with reminders_beside(registry_app, database_urls["reminders"], smtp_url=mailbox.url) as app:
         runtime: Reminders = app.state.reminders
         empty_schema(runtime.database, "reminders")  # the portal's stack shares the database
         set_quiet_hours(runtime.database, ORG)

@@ -86,13 +86,15 @@ def inbox() -> Iterator[Inbox]:
 
 
 @pytest.fixture(scope="module")
-def reminders_app(registry_app: TestClient, pg_url: str, inbox: Inbox) -> Iterator[TestClient]:
+def reminders_app(
+    registry_app: TestClient, database_urls: dict[str, str], inbox: Inbox
+) -> Iterator[TestClient]:
     """Reminders over the session's database, with the registry's key files, verifying
     tokens with the registry's keys over HTTP, sending to the SMTP server above, and its
     Celery messages on the embedded broker in the test's data folder."""
     with reminders_beside(
         registry_app,
-        pg_url,
+        database_urls["reminders"],
         smtp_url=f"smtp://127.0.0.1:{inbox.port}",
         mail_domain=MAIL_DOMAIN,
         reminders_public_url=PUBLIC_URL,

@@ -16,7 +16,6 @@ second and would send these deliveries themselves (and this worker would send th
 import asyncio
 import contextlib
 import os
-import secrets
 import signal
 import subprocess
 import threading
@@ -29,11 +28,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 import redis
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from services.registry.settings import RegistrySettings
 from services.reminders.deliveries import sending
@@ -45,8 +43,8 @@ from services.reminders.settings import RemindersSettings
 from services.reminders.tasks import apply
 from shared import migrations
 from shared.crypto import seal_for
-from shared.database import utcnow
-from tests.conftest import PG_ADMIN_DSN
+from shared.database import is_sqlite, utcnow
+from tests.conftest import postgresql_database
 from tests.live import free_port, process, wait_until
 from tests.reminders.running import set_quiet_hours
 from tests.smtp import Inbox, smtp_server
@@ -65,16 +63,13 @@ DEADLINE = 200.0
 
 
 @pytest.fixture
-def reliability_pg_url() -> Iterator[str]:
-    name = f"kortisto_test_reliability_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def reliability_db_url(database_urls: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """A reminders database of the test's own, on the session's engine."""
+    if is_sqlite(database_urls["reminders"]):
+        yield f"sqlite:///{tmp_path}/reliability.db"
+        return
+    with postgresql_database() as url:
+        yield url
 
 
 def runtime(url: str, registry_settings: RegistrySettings, **settings: Any) -> Reminders:
@@ -229,7 +224,7 @@ def make_due(reminders: Reminders) -> None:
         session.execute(
             update(Schedule)
             .where(Schedule.kind == ScheduleKind.greeting.value)
-            .values(next_due_at=text("now() - interval '1 minute'"))
+            .values(next_due_at=utcnow() - timedelta(minutes=1))
         )
 
 
@@ -244,12 +239,12 @@ def by_status(reminders: Reminders) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_every_delivery_arrives_once_through_a_worker_kill_and_a_redis_restart(
-    reliability_pg_url: str,
+    reliability_db_url: str,
     registry_settings: RegistrySettings,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    reminders = runtime(reliability_pg_url, registry_settings)
+    reminders = runtime(reliability_db_url, registry_settings)
     started = time.monotonic()
     seed(reminders, PARTNERS)
     seeded = time.monotonic() - started
@@ -260,7 +255,7 @@ def test_every_delivery_arrives_once_through_a_worker_kill_and_a_redis_restart(
         env = {
             "KORTISTO_ENVIRONMENT": "test",
             "KORTISTO_DATA_DIR": str(registry_settings.data_dir),
-            "KORTISTO_REMINDERS_DATABASE_URL": reliability_pg_url,
+            "KORTISTO_REMINDERS_DATABASE_URL": reliability_db_url,
             "KORTISTO_BROKER_URL": f"{broker.url}/0",
             "KORTISTO_RESULT_BACKEND": f"{broker.url}/1",
             "KORTISTO_SMTP_URL": inbox.url,
@@ -408,13 +403,13 @@ def slow_smtp_server() -> Iterator[Inbox]:
 
 
 def test_a_delivery_another_worker_is_sending_is_not_sent_again(
-    reliability_pg_url: str, registry_settings: RegistrySettings
+    reliability_db_url: str, registry_settings: RegistrySettings
 ) -> None:
     """Two messages for one delivery at once (the sweeper's and the original, or one that
     Redis handed out again) send one e-mail; a delivery whose worker died long ago is taken
     again."""
     with slow_smtp_server() as inbox:
-        reminders = runtime(reliability_pg_url, registry_settings, smtp_url=inbox.url)
+        reminders = runtime(reliability_db_url, registry_settings, smtp_url=inbox.url)
         seed(reminders, 2)
         make_due(reminders)
         run_due_scan(reminders.database, 100, lambda ids: None)

@@ -41,10 +41,14 @@ def inbox() -> Iterator[Inbox]:
 
 @pytest.fixture(scope="module")
 def reminders_app(
-    pg_url: str, registry_app: TestClient, inbox: Inbox, redis_url: str
+    database_urls: dict[str, str], registry_app: TestClient, inbox: Inbox, redis_url: str
 ) -> Iterator[TestClient]:
     with reminders_beside(
-        registry_app, pg_url, broker_url=redis_url, result_backend=redis_url, smtp_url=inbox.url
+        registry_app,
+        database_urls["reminders"],
+        broker_url=redis_url,
+        result_backend=redis_url,
+        smtp_url=inbox.url,
     ) as app:
         yield TestClient(app)
 

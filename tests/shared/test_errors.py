@@ -1,5 +1,6 @@
 """Every service answers errors in one JSON shape, also for routing and size errors."""
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
@@ -101,6 +102,7 @@ def test_healthz_reports_each_check() -> None:
     assert response.json()["checks"] == {"database": "failing: ConnectionError"}
 
 
+@pytest.mark.postgresql_only("SQLite stores a NUL character; only PostgreSQL refuses it as data")
 def test_a_value_the_database_refuses_is_bad_input_and_stores_nothing(pg_url: str) -> None:
     """A NUL character passes request validation but not PostgreSQL: the answer is a 422 in
     the one error shape, not a server error, and the unit of work stored nothing."""

@@ -1,12 +1,13 @@
 """The outbox, its relay and idempotent consumers on PostgreSQL."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
-from shared.database import Database, service_metadata
+from shared.database import Database, is_sqlite, service_metadata
 from shared.events import (
     Event,
     apply_once,
@@ -23,14 +24,17 @@ processed = processed_event_table(metadata)
 
 
 @pytest.fixture
-def database(pg_url: str) -> Iterator[Database]:
-    db = Database(pg_url, "events_test")
+def database(database_urls: dict[str, str], tmp_path: Path) -> Iterator[Database]:
+    url = database_urls["registry"]
+    db = Database(f"sqlite:///{tmp_path}/events_test.db" if is_sqlite(url) else url, "events_test")
     with db.engine.begin() as conn:
-        conn.execute(text("CREATE SCHEMA IF NOT EXISTS events_test"))
+        if db.dialect == "postgresql":
+            conn.execute(text("CREATE SCHEMA IF NOT EXISTS events_test"))
         metadata.create_all(conn)
     yield db
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA events_test CASCADE"))
+    if db.dialect == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA events_test CASCADE"))
     db.dispose()
 
 

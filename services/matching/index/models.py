@@ -15,7 +15,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -28,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.matching.models import Base
-from shared.database import utcnow
+from shared.database import UtcDateTime, utcnow
 
 
 class IndexedPartner(Base):
@@ -60,7 +59,7 @@ class IndexedPartner(Base):
     # The registry's outbox order of the event applied last, so a late older event loses.
     event_at: Mapped[str] = mapped_column(String(40))
     rebuild_generation: Mapped[int] = mapped_column(Integer, default=0)
-    indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    indexed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 def resource_key(resource_id: str) -> int:

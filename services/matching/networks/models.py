@@ -9,7 +9,6 @@ from enum import StrEnum
 from sqlalchemy import (
     JSON,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.matching.models import Base
-from shared.database import new_id, utcnow
+from shared.database import UtcDateTime, new_id, utcnow
 
 
 class Relation(StrEnum):
@@ -87,10 +86,8 @@ class EcoMapMember(Base):
     frequency: Mapped[str] = mapped_column(String(8))
     # {"name", "note"}, sealed with the support user's data key
     document_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class EcoMapSnapshot(Base):
@@ -104,7 +101,7 @@ class EcoMapSnapshot(Base):
     )
     size: Mapped[int] = mapped_column(Integer)
     taken_by: Mapped[str] = mapped_column(String(36))
-    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     document_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -144,4 +141,4 @@ class Acquaintance(Base):
     b_id: Mapped[str] = mapped_column(String(36))
     strength: Mapped[str] = mapped_column(String(8))
     recorded_by: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -3,10 +3,11 @@ organisations' pooled partners a support user's organisation may be matched with
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.matching.models import Base
+from shared.database import UtcDateTime
 
 
 class PoolMembership(Base):
@@ -16,4 +17,4 @@ class PoolMembership(Base):
     organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())

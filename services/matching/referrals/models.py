@@ -4,11 +4,11 @@ notes and outcome words are sealed with the support user's data key."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.matching.models import Base
-from shared.database import new_id, utcnow
+from shared.database import UtcDateTime, new_id, utcnow
 
 
 class ReferralStatus(StrEnum):
@@ -59,10 +59,8 @@ class Referral(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class ReferralStep(Base):
@@ -75,4 +73,4 @@ class ReferralStep(Base):
     status: Mapped[str] = mapped_column(String(16))
     note_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by: Mapped[str] = mapped_column(String(36))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -6,11 +6,11 @@ plain, for ranking and demand figures."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.matching.models import Base
-from shared.database import new_id, utcnow
+from shared.database import UtcDateTime, new_id, utcnow
 
 
 class SupportUserStatus(StrEnum):
@@ -39,10 +39,8 @@ class SupportUser(Base):
     district_code: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=SupportUserStatus.active.value)
     profile_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class SupportUserConsent(Base):
@@ -58,4 +56,4 @@ class SupportUserConsent(Base):
     action: Mapped[str] = mapped_column(String(16))
     method: Mapped[str] = mapped_column(String(16))  # written | verbal | electronic
     recorded_by: Mapped[str] = mapped_column(String(36))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

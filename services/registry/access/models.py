@@ -4,11 +4,12 @@ detectable."""
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
 from services.registry.models import Base
+from shared.database import UtcDateTime
 
 
 class AccessEntry(Base):
@@ -18,7 +19,7 @@ class AccessEntry(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     owner_organisation_id: Mapped[str] = mapped_column(String(36))
     seq: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     partner_id: Mapped[str] = mapped_column(String(36), index=True)
     reader_organisation_id: Mapped[str] = mapped_column(String(36))
     reader: Mapped[str] = mapped_column(String(64))

@@ -5,11 +5,12 @@ data key; kind and date stay plain for upkeep and statistics."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
 from services.registry.models import Base
+from shared.database import UtcDateTime
 
 
 class ActivityKind(StrEnum):
@@ -33,7 +34,7 @@ class Activity(Base):
     staff_user_id: Mapped[str | None] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(16))
     body_encrypted: Mapped[bytes] = mapped_column(LargeBinary)  # {"content", "outcome"}
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Contribution(Base):
@@ -44,4 +45,4 @@ class Contribution(Base):
     partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     occurred_on: Mapped[date] = mapped_column(Date)
     body_encrypted: Mapped[bytes] = mapped_column(LargeBinary)  # {"how", "where"}
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

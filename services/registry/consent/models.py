@@ -3,11 +3,12 @@ grants derived from it (kept in the same transaction, for fast filtering)."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
 from services.registry.models import Base
+from shared.database import UtcDateTime
 
 
 class ConsentRecord(Base):
@@ -27,7 +28,7 @@ class ConsentRecord(Base):
     obtained_by: Mapped[str] = mapped_column(String(64))
     obtained_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ConsentGrant(Base):

@@ -3,11 +3,12 @@ conversations in a district, and who explores which district ("village storming"
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
 from services.registry.models import Base
+from shared.database import UtcDateTime
 
 
 class KnowledgeNote(Base):
@@ -30,7 +31,7 @@ class KnowledgeNote(Base):
     question_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     answer_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     staff_user_id: Mapped[str] = mapped_column(String(36), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class DistrictAssignment(Base):
@@ -46,4 +47,4 @@ class DistrictAssignment(Base):
     district_code: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     assigned_by: Mapped[str] = mapped_column(String(36))  # the user who assigned
-    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

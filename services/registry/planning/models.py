@@ -4,12 +4,12 @@ monthly coverage snapshots, which hold only figures that were safe to publish.""
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
 from services.registry.models import Base
-from shared.database import EmptyList, string_list
+from shared.database import EmptyList, UtcDateTime, string_list
 
 # The margin of a table in snapshot entries: (district, TOTAL) is a district's total over
 # the categories, (TOTAL, category) a category's over the districts, (TOTAL, TOTAL) all.
@@ -29,9 +29,9 @@ class StatisticsShare(Base):
     municipality_id: Mapped[str] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     started_by: Mapped[str] = mapped_column(String(36))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class DemandWish(Base):
@@ -50,7 +50,7 @@ class DemandWish(Base):
     )
     open: Mapped[bool] = mapped_column(Boolean)
     # When matching changed the wish, if the event says; otherwise when it was applied.
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class CoverageSnapshot(Base):
@@ -65,7 +65,7 @@ class CoverageSnapshot(Base):
     month: Mapped[date] = mapped_column(Date)
     k: Mapped[int] = mapped_column(Integer)
     organisations: Mapped[int] = mapped_column(Integer)  # how many were in the scope
-    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class CoverageSnapshotEntry(Base):

@@ -4,11 +4,12 @@ partner still shared only as far as its consent allows."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
 from services.registry.models import Base
+from shared.database import UtcDateTime
 
 
 class PoolMemberStatus(StrEnum):
@@ -23,7 +24,7 @@ class Pool(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     created_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class PoolMember(Base):
@@ -35,7 +36,7 @@ class PoolMember(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     invited_by_organisation_id: Mapped[str | None] = mapped_column(String(36))
-    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    joined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    invited_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.identity.models import new_id, utcnow
 from services.registry.models import Base
+from shared.database import UtcDateTime
 
 # NULL organisation ids are distinct to a unique constraint: the defaults need their own.
 DEFAULTS_ONLY = text("organisation_id IS NULL")
@@ -59,9 +59,7 @@ class District(Base):
     centre_lon: Mapped[float] = mapped_column(Float)
     geometry: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class DistrictNeighbour(Base):
@@ -103,9 +101,7 @@ class Category(Base):
     label_sv: Mapped[str | None] = mapped_column(String(300))
     label_en: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 def in_scope(column: Any, organisation_id: str | None) -> ColumnElement[bool]:

@@ -9,11 +9,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.reminders.models import Base
-from shared.database import new_id, utcnow
+from shared.database import UtcDateTime, new_id, utcnow
 
 PARTICIPANT_WARNING = 10  # above this a discussion meeting stops being one
 
@@ -98,10 +98,8 @@ class Matter(Base):
     cadence_months: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=MatterStatus.open.value)
     created_by: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class PlanningStep(Base):
@@ -123,8 +121,8 @@ class Meeting(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     matter_id: Mapped[str] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[str] = mapped_column(String(36), index=True)
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
     place: Mapped[str] = mapped_column(String(300), default="")
     online_link: Mapped[str] = mapped_column(String(500), default="")
     invitations_by: Mapped[str] = mapped_column(String(300), default="")
@@ -136,7 +134,7 @@ class Meeting(Base):
     # iCalendar: the UID stays, SEQUENCE grows with every change sent to participants.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     invited_sequence: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Participant(Base):
@@ -150,7 +148,7 @@ class Participant(Base):
     user_id: Mapped[str | None] = mapped_column(String(36), index=True)  # a Kortisto login
     contact_encrypted: Mapped[bytes] = mapped_column(LargeBinary)  # {name, email}
     reply: Mapped[str] = mapped_column(String(16), default=Reply.needs_action.value)
-    outcome_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ActionItem(Base):
@@ -174,7 +172,7 @@ class ProgressUpdate(Base):
     matter_id: Mapped[str] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Evaluation(Base):
@@ -190,4 +188,4 @@ class Evaluation(Base):
     matter_id: Mapped[str] = mapped_column(String(36), index=True)
     scores: Mapped[dict[str, Any]] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

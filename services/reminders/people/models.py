@@ -5,11 +5,11 @@ birthday only with the consent that needs them, sealed with the partner's key)."
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Date, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.reminders.models import Base
-from shared.database import utcnow
+from shared.database import UtcDateTime, utcnow
 
 
 class StaffMember(Base):
@@ -23,9 +23,7 @@ class StaffMember(Base):
     digest: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_hour: Mapped[int] = mapped_column(Integer, default=8)
     email_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class PartnerCopy(Base):

@@ -5,11 +5,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.reminders.models import Base
-from shared.database import new_id, utcnow
+from shared.database import UtcDateTime, new_id, utcnow
 
 
 class ScheduleKind(StrEnum):
@@ -43,11 +43,9 @@ class Schedule(Base):
     kind: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[str] = mapped_column(String(80))  # partner, referral or staff member
     assignee_user_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    next_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # How it repeats: {"every": "year"}, {"every_days": 30} or {} for once.
     rule: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=ScheduleStatus.active.value)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)

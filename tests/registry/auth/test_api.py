@@ -4,8 +4,9 @@ import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select
 
+from services.registry.identity.models import ApiToken
 from services.registry.runtime import Registry
 from shared.auth import Principal, TokenIssuer, TokenVerifier
 from tests.registry.conftest import PASSWORD, World
@@ -116,7 +117,7 @@ def test_an_integration_token_is_shown_once_stored_hashed_and_revocable(
     secret = created.json()["token"]
     assert "token" not in client.get("/api-tokens", headers=admin.headers).json()[0]
     with registry.database.session() as session:
-        stored = session.execute(text("SELECT token_hash FROM registry.api_tokens")).scalar_one()
+        stored = session.execute(select(ApiToken.token_hash)).scalar_one()
     assert secret not in stored
     exchanged = client.post("/auth/token", json={"api_token": secret})
     assert exchanged.status_code == 200

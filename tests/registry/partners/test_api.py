@@ -1,12 +1,16 @@
 """Partners and their cards over HTTP: create, read, change, log, export and erase."""
 
+import json
+
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from services.registry.consent.models import ConsentRecord
+from services.registry.models import outbox
 from services.registry.partners.models import Partner
 from services.registry.runtime import Registry
 from shared.crypto import SubjectShredded
+from tests.dumps import stored_text
 from tests.registry.conftest import World, add_partner, citizen_card, consents, organisation_card
 
 
@@ -15,7 +19,7 @@ def counts(registry: Registry) -> tuple[int, int, int]:
         return (
             session.scalar(select(func.count()).select_from(Partner)) or 0,
             session.scalar(select(func.count()).select_from(ConsentRecord)) or 0,
-            session.scalar(text("SELECT count(*) FROM registry.outbox")) or 0,
+            session.scalar(select(func.count()).select_from(outbox)) or 0,
         )
 
 
@@ -36,7 +40,7 @@ def test_an_organisation_card_is_kept_whole_and_encrypted(
     assert created["card"]["contact"]["phone"] == "+358401234567"
     assert {c["purpose"] for c in created["consents"]} == {"file", "team"}
     with registry.database.session() as session:
-        dump = repr(session.execute(text("SELECT * FROM registry.partners")).all())
+        dump = stored_text(session, Partner.__table__)
     assert "Kokkikerho" not in dump and "kallion" not in dump.lower() and "358401234567" not in dump
 
 
@@ -278,12 +282,9 @@ def test_export_holds_everything_and_erasure_shreds(
             raise AssertionError("a shredded partner's card still decrypts")
         except SubjectShredded:
             pass
-        events = (
-            session.execute(
-                text("SELECT type FROM registry.outbox WHERE payload::text LIKE :p"),
-                {"p": f"%{pid}%"},
-            )
-            .scalars()
-            .all()
-        )
+        events = [
+            row.type
+            for row in session.execute(select(outbox.c.type, outbox.c.payload))
+            if pid in json.dumps(row.payload)
+        ]
     assert "partner.forgotten" in events

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
+from services.registry.consent.models import ConsentGrant
+from services.registry.models import outbox
 from services.registry.partners.models import Partner
 from services.registry.partners.rights import end_expired_files, purge_pending
 from services.registry.runtime import Registry
@@ -18,13 +20,9 @@ from tests.registry.conftest import World, add_partner, citizen_card, consents
 def events(registry: Registry, partner_id: str) -> list[tuple[str, dict[str, Any]]]:
     with registry.database.session() as session:
         rows = session.execute(
-            text(
-                "SELECT type, payload FROM registry.outbox WHERE payload->>'partner_id' = :p "
-                "ORDER BY created_at"
-            ),
-            {"p": partner_id},
+            select(outbox.c.type, outbox.c.payload).order_by(outbox.c.created_at)
         ).all()
-    return [(t, p) for t, p in rows]
+    return [(t, p) for t, p in rows if p.get("partner_id") == partner_id]
 
 
 def test_matching_gets_the_consented_fields_sealed(
@@ -130,8 +128,9 @@ def test_an_expired_file_consent_makes_the_partner_pending(
     # the grant is checked against today's date: move it into the past
     with registry.database.session() as session:
         session.execute(
-            text("UPDATE registry.consent_grants SET valid_until = :d WHERE partner_id = :p"),
-            {"d": date.today() - timedelta(days=1), "p": partner["id"]},
+            update(ConsentGrant)
+            .where(ConsentGrant.partner_id == partner["id"])
+            .values(valid_until=date.today() - timedelta(days=1))
         )
     with registry.database.session() as session:
         assert end_expired_files(session, registry) == 1

@@ -8,10 +8,11 @@ from typing import Any, TypedDict
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from services.registry.access.models import AccessEntry
 from services.registry.consent.models import ConsentRecord
+from services.registry.models import outbox
 from services.registry.partners.models import Partner
 from services.registry.runtime import Registry
 from tests.registry.conftest import Member, World
@@ -30,7 +31,7 @@ def counts(registry: Registry) -> Counts:
         return Counts(
             partners=session.scalar(select(func.count()).select_from(Partner)) or 0,
             consent_records=session.scalar(select(func.count()).select_from(ConsentRecord)) or 0,
-            outbox=session.scalar(text("SELECT count(*) FROM registry.outbox")) or 0,
+            outbox=session.scalar(select(func.count()).select_from(outbox)) or 0,
             access_entries=session.scalar(select(func.count()).select_from(AccessEntry)) or 0,
         )
 

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import text
 
 from services.registry.runtime import Registry
+from shared.database import Database
 from tests.registry.conftest import World
 from tests.registry.transfer.conftest import (
     CONSENT_BATCH,
@@ -373,26 +374,49 @@ def test_a_file_longer_than_a_chunk_is_written_whole_with_its_duplicates_found(
     assert [i["id"] for i in found.json()["items"]] == [report[301]["partner_id"]]
 
 
+def refuse_partners_in_one_district(database: Database, district: str | None) -> None:
+    """A trigger that makes the database refuse partners in ``district``; None drops it."""
+    sqlite = database.dialect == "sqlite"
+    with database.engine.begin() as conn:
+        if district is None:
+            conn.execute(
+                text("DROP TRIGGER refuse_one_district")
+                if sqlite
+                else text("DROP TRIGGER refuse_one_district ON registry.partners")
+            )
+            if not sqlite:
+                conn.execute(text("DROP FUNCTION registry.refuse_one_district()"))
+        elif sqlite:
+            conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_one_district BEFORE INSERT ON partners FOR EACH ROW "
+                    f"WHEN NEW.district_code = '{district}' BEGIN SELECT RAISE(ABORT, 'refused');"
+                    " END"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "CREATE FUNCTION registry.refuse_one_district() RETURNS trigger "
+                    f"LANGUAGE plpgsql AS $$ BEGIN IF NEW.district_code = '{district}' THEN "
+                    "RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_one_district BEFORE INSERT ON registry.partners "
+                    "FOR EACH ROW EXECUTE FUNCTION registry.refuse_one_district()"
+                )
+            )
+
+
 def test_a_row_the_database_refuses_is_named_and_nothing_is_written(
     client: TestClient, org: Staff, registry: Registry
 ) -> None:
     """The checks catch what they can before anything is written. Should the database
     still refuse a row (here a trigger refuses partners in one district), the chunk is
     written again a row at a time, so that the report names that row alone."""
-    with registry.database.engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE FUNCTION registry.refuse_one_district() RETURNS trigger "
-                "LANGUAGE plpgsql AS $$ BEGIN IF NEW.district_code = '00530' THEN "
-                "RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$"
-            )
-        )
-        conn.execute(
-            text(
-                "CREATE TRIGGER refuse_one_district BEFORE INSERT ON registry.partners "
-                "FOR EACH ROW EXECUTE FUNCTION registry.refuse_one_district()"
-            )
-        )
+    refuse_partners_in_one_district(registry.database, "00530")
     content = (
         "Nimi;Tyyppi;Sähköposti;Postinumero;Suostumus: kortisto\n"
         "Aino A;kansalainen;aino@example.org;00100;kyllä\n"
@@ -403,9 +427,7 @@ def test_a_row_the_database_refuses_is_named_and_nothing_is_written(
     try:
         response = upload(client, org.staff, content, dry_run=False, **CONSENT_BATCH)
     finally:
-        with registry.database.engine.begin() as conn:
-            conn.execute(text("DROP TRIGGER refuse_one_district ON registry.partners"))
-            conn.execute(text("DROP FUNCTION registry.refuse_one_district()"))
+        refuse_partners_in_one_district(registry.database, None)
     assert response.status_code == 422, response.text
     rows = rows_by_number(response.json()["report"])
     assert [(e["code"], e["field"]) for e in rows[3]["errors"]] == [("storage_failed", "row")]
