@@ -23,8 +23,7 @@ class Access:
 
 
 def _digest(entry: AccessEntry) -> str:
-    # SQLite hands back naive datetimes; every time is stored in UTC.
-    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+    at = entry.at
     body = {
         "owner": entry.owner_organisation_id,
         "seq": entry.seq,

@@ -24,11 +24,6 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _issue(session: Session, registry: Registry, user_id: str, membership: Membership) -> TokenPair:
     principal = Principal(
         user_id,
@@ -70,7 +65,7 @@ def login(
 
 def refresh(session: Session, registry: Registry, token: str) -> TokenPair:
     stored = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(token)))
-    if stored is None or _aware(stored.expires_at) <= datetime.now(UTC):
+    if stored is None or stored.expires_at <= datetime.now(UTC):
         raise Unauthorized("the refresh token is not valid", code="invalid_refresh_token")
     if stored.revoked_at is not None:
         # A rotated token coming back means it leaked: end every session of that user.

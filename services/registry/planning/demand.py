@@ -15,14 +15,13 @@ from services.registry.planning.models import DemandWish
 OPEN_STATUSES = frozenset({"open", "in_progress"})
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive times; all times here are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _changed_at(payload: dict[str, Any]) -> datetime | None:
+    """The event's ``changed_at``; a time written without an offset is UTC."""
     value = payload.get("changed_at")
-    return _aware(datetime.fromisoformat(value)) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def record_wish(session: Session, payload: dict[str, Any]) -> None:
@@ -31,7 +30,7 @@ def record_wish(session: Session, payload: dict[str, Any]) -> None:
     wins."""
     changed_at = _changed_at(payload)
     wish = session.get(DemandWish, payload["wish_id"])
-    if wish is not None and changed_at is not None and changed_at < _aware(wish.changed_at):
+    if wish is not None and changed_at is not None and changed_at < wish.changed_at:
         return
     if wish is None:
         wish = DemandWish(wish_id=payload["wish_id"])

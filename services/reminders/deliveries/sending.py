@@ -6,7 +6,7 @@ e-mail leaves, and marks it `sent` after. A delivery another worker took less th
 twice: e-mail is at-least-once."""
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
@@ -116,10 +116,7 @@ def _taken_by_a_live_worker(delivery: Delivery, sweep_after: timedelta) -> bool:
     that worker died, the sweeper queues it again once ``sweep_after`` has passed.)"""
     if delivery.status != DeliveryStatus.sending.value or delivery.queued_at is None:
         return False
-    taken_at = delivery.queued_at
-    if taken_at.tzinfo is None:  # SQLite gives back naive UTC
-        taken_at = taken_at.replace(tzinfo=UTC)
-    return taken_at > utcnow() - sweep_after
+    return delivery.queued_at > utcnow() - sweep_after
 
 
 def _take(session: Session, delivery_id: str, sweep_after: timedelta) -> Delivery | None:

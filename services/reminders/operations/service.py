@@ -17,7 +17,4 @@ def record_heartbeat(session: Session, worker: str) -> None:
 
 
 def last_heartbeat(session: Session) -> datetime | None:
-    latest = session.scalar(select(func.max(Heartbeat.at)))
-    if latest is not None and latest.tzinfo is None:
-        latest = latest.replace(tzinfo=UTC)
-    return latest
+    return session.scalar(select(func.max(Heartbeat.at)))
