@@ -55,7 +55,13 @@ from typing import Any
 import psycopg
 from sqlalchemy import select, text
 
-from bench.throwaway import ADMIN_DSN, bench_database, key_directory, libpq_dsn
+from bench.throwaway import (
+    ADMIN_DSN,
+    bench_database,
+    key_directory,
+    libpq_dsn,
+    reference_data_dir,
+)
 from services.registry.identity import service as identity
 from services.registry.identity.models import OrganisationKind
 from services.registry.identity.schemas import OrganisationIn
@@ -97,7 +103,7 @@ class World:
 
 def make_world(registry: Registry, organisations: int) -> World:
     with registry.database.session() as session:
-        load_defaults(session, registry.settings.reference_data_dir)
+        load_defaults(session, reference_data_dir())
 
         def org(name: str, kind: OrganisationKind) -> str:
             return identity.create_organisation(

@@ -136,6 +136,7 @@ def child(args: argparse.Namespace) -> None:
 
 def prepare(url: str, data_dir: Path) -> dict[str, str]:
     """Migrations, reference data, an organisation and a staff login; the plain table."""
+    from bench.throwaway import reference_data_dir
     from services.registry.identity import service as identity
     from services.registry.identity.models import OrganisationKind
     from services.registry.identity.schemas import OrganisationIn, UserIn
@@ -150,7 +151,7 @@ def prepare(url: str, data_dir: Path) -> dict[str, str]:
     migrations.upgrade("registry", registry.database)
     login = {"email": "bench@example.org", "password": "a long enough password"}
     with registry.database.session() as session:
-        load_defaults(session, registry.settings.reference_data_dir)
+        load_defaults(session, reference_data_dir())
         org = identity.create_organisation(
             session,
             OrganisationIn(name="Bench Org", kind=OrganisationKind.support_provider),

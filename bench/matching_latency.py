@@ -83,7 +83,13 @@ from sqlalchemy import Engine, event, select, text
 from sqlalchemy.orm import Session
 
 from bench import search as words
-from bench.throwaway import ADMIN_DSN, bench_database, key_directory, libpq_dsn
+from bench.throwaway import (
+    ADMIN_DSN,
+    bench_database,
+    key_directory,
+    libpq_dsn,
+    reference_data_dir,
+)
 from services.matching.index import service as index
 from services.matching.index.documents import easy_read, resources_of, step_free
 from services.matching.index.models import IndexedPartner, Posting, Resource, resource_key
@@ -573,9 +579,7 @@ def reference_message(url: str, data_dir: Path) -> dict[str, Any]:
 
 def setup(url: str, data_dir: Path) -> tuple[Matching, World, dict[str, Any]]:
     """The schema, the reference data, the pool and the keys that seeding needs."""
-    reference_dir = MatchingSettings().reference_data_dir
-    if not reference_dir.is_absolute():
-        reference_dir = (ROOT / reference_dir).resolve()
+    reference_dir = reference_data_dir()
     settings = MatchingSettings(
         data_dir=data_dir,
         database_url=url,
@@ -1243,7 +1247,7 @@ def celery_worker(
         "KORTISTO_ENVIRONMENT": "test",
         "KORTISTO_DATA_DIR": str(data_dir),
         "KORTISTO_MATCHING_DATABASE_URL": matching.database.url,
-        "KORTISTO_REFERENCE_DATA_DIR": str(matching.settings.reference_data_dir),
+        "KORTISTO_REFERENCE_DATA_DIR": str(matching.settings.resolved_reference_data_dir()),
         "KORTISTO_BROKER_URL": broker,
         "KORTISTO_RESULT_BACKEND": broker,
     }

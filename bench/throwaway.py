@@ -47,3 +47,24 @@ def key_directory(keep: bool) -> Iterator[Path]:
             print(f"kept data folder {path}")
         else:
             shutil.rmtree(path)
+
+
+def reference_data_dir() -> Path:
+    """The real reference data the benchmarks measure with: the folder
+    KORTISTO_REFERENCE_DATA_DIR names, else ../shared/data beside the repository (as the
+    tests' ``reference_data_dir`` fixture finds it); exits naming what is missing."""
+    import os
+    import sys
+
+    from shared.reference_data import SETTING, missing
+
+    root = Path(__file__).resolve().parent.parent
+    folder = Path(os.environ.get(SETTING) or root.parent / "shared" / "data")
+    lacking = missing(folder)
+    if lacking:
+        sys.exit(
+            f"the benchmark needs the real reference data: set {SETTING} to a folder holding "
+            f"{', '.join(map(str, lacking))} (looked in {folder}; "
+            "`kortisto fetch-reference-data` downloads them)"
+        )
+    return folder

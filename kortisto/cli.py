@@ -46,22 +46,66 @@ def migrate() -> None:
 
 
 def _load_reference_data() -> None:
-    """Loads (or refreshes) the default districts and categories when the reference data
-    is at hand; a deployment without it still migrates, with a warning."""
-    from services.registry.reference.defaults import ReferenceDataMissing, load_defaults
+    """Loads (or refreshes) the default districts and categories, downloading the reference
+    data first where the folder lacks it. When it cannot be had, one message says what to
+    download and where to put it; production then loads nothing, the embedded and test
+    modes load the made-up demo set (unless the real defaults were loaded before)."""
+    from services.registry.reference.defaults import (
+        ReferenceDataMissing,
+        has_real_defaults,
+        load_defaults,
+        load_demo_defaults,
+    )
+    from shared.reference_data import ReferenceDataUnavailable, obtain, progress_line
 
     registry = _registry()
+    settings = registry.settings
+    folder = settings.resolved_reference_data_dir()
+    try:
+        obtain(folder, settings.reference_data_url, progress_line())
+        unavailable: str | None = None
+    except ReferenceDataUnavailable as exc:
+        unavailable = str(exc)
     try:
         with registry.database.session() as session:
-            districts, categories = load_defaults(session, registry.settings.reference_data_dir)
+            if unavailable is None:
+                districts, categories = load_defaults(session, folder)
+            elif settings.environment == "production" or has_real_defaults(session):
+                _warn(f"{unavailable}\nThe default districts and categories were not changed.")
+                return
+            else:
+                _warn(
+                    f"{unavailable}\nUntil then Kortisto runs with a small made-up demo set of "
+                    "districts and categories, marked as such in the portal."
+                )
+                districts, categories = load_demo_defaults(session)
     except ReferenceDataMissing as exc:
-        typer.secho(f"reference data not loaded: {exc}", err=True, fg=typer.colors.YELLOW)
+        _warn(f"reference data not loaded: {exc}")
         return
     finally:
         registry.database.dispose()
-    typer.echo(
-        f"reference data: {districts} districts and {categories} categories added or changed"
-    )
+    kind = "demo" if unavailable else "reference"
+    typer.echo(f"{kind} data: {districts} districts and {categories} categories added or changed")
+
+
+def _warn(message: str) -> None:
+    typer.secho(message, err=True, fg=typer.colors.YELLOW)
+
+
+@app.command("fetch-reference-data")
+def fetch_reference_data() -> None:
+    """Download the reference data the folder lacks (KORTISTO_REFERENCE_DATA_DIR, default
+    <data_dir>/reference) from its pinned public origin; `migrate` then loads it."""
+    from shared.reference_data import ReferenceDataUnavailable, obtain, progress_line
+
+    settings = RegistrySettings()
+    folder = settings.resolved_reference_data_dir()
+    try:
+        wrote = obtain(folder, settings.reference_data_url, progress_line())
+    except ReferenceDataUnavailable as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"reference data in {folder}: {len(wrote)} files written")
 
 
 @app.command("init-keys")

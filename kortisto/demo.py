@@ -4,6 +4,7 @@ sharing pool, one login per role, partners, and a support user with a wish."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.registry.consent.schemas import ConsentIn, Method
 from services.registry.identity import service as identity
@@ -187,6 +188,30 @@ def _demo_partners(pool_id: str) -> list[tuple[int, PartnerIn]]:
     ]
 
 
+# Where the demo partners go when the defaults are the made-up demo set instead of the
+# Helsinki postal areas and the national service classes.
+DEMO_SET_DISTRICTS = {"00530": "DEMO-1", "00500": "DEMO-2", "00510": "DEMO-3", "00550": "DEMO-5"}
+DEMO_SET_CATEGORIES = {
+    "P25.5": "DEMO.2.2",
+    "P25.1": "DEMO.2.3",
+    "P25.6": "DEMO.2.3",
+    "P27.1": "DEMO.2.1",
+}
+
+
+def _placed(session: Session, organisation_id: str, data: PartnerIn) -> PartnerIn:
+    """The partner with the district and categories that are loaded: the real ones, else
+    their demo set counterparts, else none."""
+    district = data.district_code or ""
+    if not reference.district_exists(session, organisation_id, district):
+        district = DEMO_SET_DISTRICTS.get(district, "")
+        if not reference.district_exists(session, organisation_id, district):
+            return data.model_copy(update={"district_code": None, "category_codes": []})
+        codes = [DEMO_SET_CATEGORIES[c] for c in data.category_codes]
+        return data.model_copy(update={"district_code": district, "category_codes": codes})
+    return data
+
+
 def seed(registry: Registry) -> bool:
     """Creates the demo network unless one exists; True when it was created now."""
     with registry.database.session() as session:
@@ -220,9 +245,7 @@ def seed(registry: Registry) -> bool:
         for owner, data in _demo_partners(pool.id):
             organisation = (first, second)[owner]
             staff = Principal(ACTOR, organisation.id, frozenset({"admin"}), kind="integration")
-            if not reference.district_exists(session, organisation.id, data.district_code or ""):
-                # without the reference data the demo still works, just without districts
-                data = data.model_copy(update={"district_code": None, "category_codes": []})
+            data = _placed(session, organisation.id, data)
             creation.create_partner(session, registry, staff, data)
     _seed_support_user(
         organisation_id=first.id,

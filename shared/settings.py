@@ -3,7 +3,7 @@ extending :class:`SharedSettings`. Read once at start-up and passed in."""
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,21 +33,36 @@ class SharedSettings(BaseSettings):
     broker_url: str = Field("", description="Celery broker; empty means the embedded SQLite broker")
     result_backend: str = Field("", description="Celery results; empty means embedded SQLite")
     log_level: str = "INFO"
-    reference_data_dir: Path = Field(
-        Path("../shared/data"),
+    reference_data_dir: Path | None = Field(
+        None,
         description="folder with the reference data: default districts "
         "(fi-paavo-helsinki-postal-areas/), categories (fi-ptv-service-classes/) and the "
-        "vocabularies matching reads (fi-yso-labels/, fi-lipas-sport-facility-types/)",
+        "vocabularies matching reads (fi-yso-labels/, fi-lipas-sport-facility-types/); what "
+        "it holds is used as it is, what it lacks is downloaded into it; default "
+        "<data_dir>/reference",
+    )
+    reference_data_url: str = Field(
+        "https://raw.githubusercontent.com",
+        description="where missing reference data is downloaded from, as "
+        "<url>/<owner>/<repository>/<commit>/<path>; empty: never download",
     )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="larger request bodies get 413")
     default_phone_region: str = "FI"
     timezone: str = "Europe/Helsinki"
+
+    @field_validator("reference_data_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return value or None
 
     def resolved_master_key_file(self) -> Path:
         return self.master_key_file or self.data_dir / "keys" / "master.json"
 
     def resolved_jwt_private_key_file(self) -> Path:
         return self.jwt_private_key_file or self.data_dir / "keys" / "jwt.pem"
+
+    def resolved_reference_data_dir(self) -> Path:
+        return self.reference_data_dir or self.data_dir / "reference"
 
     def sqlite_url(self, name: str) -> str:
         return f"sqlite:///{(self.data_dir / f'{name}.db').as_posix()}"

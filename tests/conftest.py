@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -23,6 +24,7 @@ from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from shared import migrations
 from shared.database import Database
+from shared.reference_data import SETTING, missing
 
 pytest_plugins = ["tests.stack"]
 
@@ -111,6 +113,50 @@ def redis_url() -> str:
     except redis.RedisError as exc:
         pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
     return REDIS_URL
+
+
+# The real reference data, for tests that need it: the folder KORTISTO_REFERENCE_DATA_DIR
+# names, else ../shared/data beside the repository (a local mirror of the public origins).
+REFERENCE_MIRROR = Path(
+    os.environ.get(SETTING) or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+
+
+def reference_mirror() -> Path | None:
+    """The mirror when it holds every file the code reads, else None."""
+    return None if missing(REFERENCE_MIRROR) else REFERENCE_MIRROR
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """A test that needs the real reference data, through any fixture, is marked so (it
+    can be left out with ``-m "not reference_data"``)."""
+    if "reference_data_dir" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.reference_data)
+
+
+@pytest.fixture(scope="session")
+def reference_data_dir() -> Path:
+    """The folder of the real reference data (Helsinki postal areas, PTV service classes,
+    YSO labels, LIPAS types). Without it the test is skipped, naming what it needs; under
+    CI (CI=true) it fails instead, since CI must have the data."""
+    found = reference_mirror()
+    if found is None:
+        message = (
+            f"needs the real reference data: set {SETTING} to a folder holding "
+            f"{', '.join(str(p) for p in missing(REFERENCE_MIRROR))} "
+            f"(looked in {REFERENCE_MIRROR}; `kortisto fetch-reference-data` downloads them)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_marker(request: pytest.FixtureRequest) -> None:
+    """``@pytest.mark.reference_data`` on a test asks for :func:`reference_data_dir`."""
+    if request.node.get_closest_marker("reference_data") is not None:
+        request.getfixturevalue("reference_data_dir")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from services.registry.settings import RegistrySettings
 from services.reminders.worker import QUEUES
 from shared import migrations
 from shared.database import Database
-from tests.conftest import FAST_PASSWORDS
+from tests.conftest import FAST_PASSWORDS, reference_mirror
 from tests.live import free_port, healthy, process, wait_until
 from tests.smtp import Inbox, smtp_server
 
@@ -50,6 +50,8 @@ def stack_env(
             "KORTISTO_RELAY_SECONDS": "1",
             "KORTISTO_DUE_SCAN_SECONDS": "1",
             "KORTISTO_SMTP_URL": mailbox.url,
+            # Matching's vocabularies: the real ones where they are at hand.
+            "KORTISTO_REFERENCE_DATA_DIR": str(reference_mirror() or ""),
         }
     )
 

@@ -27,7 +27,7 @@ class Matching:
     @cached_property
     def analyzer(self) -> Analyzer:
         """Loaded on first use: its vocabularies take a moment to read."""
-        return Analyzer.load(self.settings.reference_data_dir)
+        return Analyzer.load(self.settings.resolved_reference_data_dir())
 
     @cached_property
     def statistics(self) -> CorpusStatistics:

@@ -5,6 +5,7 @@ the index the way registry events do."""
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from shared import migrations
 from shared.auth import Principal
 from shared.crypto import seal_for
 from shared.database import utcnow
-from tests.conftest import empty_schema
+from tests.conftest import empty_schema, reference_mirror
 from tests.live import serve
 
 
@@ -43,6 +44,9 @@ def matching_settings(
         environment="test",
         registry_url=registry_url,
         statistics_seconds=0,  # each test counts its own index afresh
+        # The real vocabularies where they are at hand; the tests that rank by them ask for
+        # them through `matching` (whose reference message needs the real data).
+        reference_data_dir=reference_mirror(),
     )
 
 
@@ -54,12 +58,12 @@ def matching_app(matching_settings: MatchingSettings) -> TestClient:
 
 
 @pytest.fixture(scope="session")
-def reference_message(registry_app: TestClient) -> dict[str, Any]:
+def reference_message(registry_app: TestClient, reference_data_dir: Path) -> dict[str, Any]:
     """`reference.changed` for the defaults, built by the registry from the real files in a
     transaction that is rolled back, so the registry's tables stay as they were."""
     registry: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
     with registry.database.sessions() as session:
-        load_defaults(session, registry.settings.reference_data_dir)
+        load_defaults(session, reference_data_dir)
         payload = reference_payload(session, None)
         session.rollback()
     return {

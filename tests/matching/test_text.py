@@ -1,5 +1,6 @@
 """The matching analyzer and BM25 formulas: what a wish and a resource turn into, and how they
-meet (no database; the reference vocabularies are read from ../shared/data)."""
+meet (no database; the reference vocabularies are the real ones, see the
+``reference_data_dir`` fixture, except where a test says it goes without)."""
 
 import math
 from pathlib import Path
@@ -25,14 +26,13 @@ from services.matching.ranking.text import (
     tokens,
 )
 
-REFERENCE_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 SWIMMING = "c:yso:p4330"  # uinti / swimming
 INDOOR_POOL = "c:lipas:3110"  # Uimahalli / Simhall / Public indoor swimming pool
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer.load(REFERENCE_DATA)
+def analyzer(reference_data_dir: Path) -> Analyzer:
+    return Analyzer.load(reference_data_dir)
 
 
 def concepts(terms: dict[str, float]) -> set[str]:
@@ -180,15 +180,26 @@ def test_nonsense_words_are_kept_as_they_are(analyzer: Analyzer) -> None:
     assert terms["qwzxv"] == 1000.0
 
 
-def test_the_analyzer_is_loaded_once_per_directory(analyzer: Analyzer) -> None:
-    assert Analyzer.load(REFERENCE_DATA) is analyzer
-    assert Analyzer.load(REFERENCE_DATA / ".." / "data") is analyzer
+def test_the_analyzer_is_loaded_once_per_directory(
+    analyzer: Analyzer, reference_data_dir: Path
+) -> None:
+    assert Analyzer.load(reference_data_dir) is analyzer
+    assert Analyzer.load(reference_data_dir / ".." / reference_data_dir.name) is analyzer
     assert len(analyzer.bridge.by_fi_label) > 30_000  # all of YSO, PTV and LIPAS
 
 
-def test_a_missing_reference_directory_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        Analyzer.load(tmp_path / "nowhere")
+def test_without_the_vocabularies_the_everyday_words_still_bridge_languages(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bare = Analyzer.load(tmp_path / "nowhere")
+    assert "KORTISTO_REFERENCE_DATA_DIR" in caplog.text
+    assert bare.bridge.by_fi_label == {}
+    wish = concepts(bare.query_terms("Haluan uida", "fi"))
+    resource = concepts(bare.document_terms("Swimming for everyone on Tuesdays", "en"))
+    assert wish and wish == resource
+    assert best(bare, {"pool": "Swimming lessons", "choir": "Choir singing"}, "haluan uida", "fi")[
+        :1
+    ] == ["pool"]
 
 
 def test_terms_explain_a_text_heaviest_first(analyzer: Analyzer) -> None:

@@ -360,6 +360,7 @@ def portal_stack(
     registry_settings: RegistrySettings,
     tmp_path_factory: pytest.TempPathFactory,
     inbox: Inbox,
+    reference_data_dir: Path,
 ) -> Iterator[PortalStack]:
     """The registry, matching, reminders and the portal as real processes on the session's
     database with the default districts and categories: Anna (staff) and Olli (admin, staff)
@@ -381,6 +382,8 @@ def portal_stack(
         KORTISTO_ENVIRONMENT="test",
         **FAST_PASSWORDS,
         KORTISTO_ACCESS_TOKEN_SECONDS=str(ACCESS_TOKEN_SECONDS),
+        # The pages are tested on the Helsinki postal areas and the national classes.
+        KORTISTO_REFERENCE_DATA_DIR=str(reference_data_dir),
     )
     stack = PortalStack(env)
     # Every service's schema, and the default districts and categories.

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,11 +22,11 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def defaults(registry: Registry) -> Iterator[tuple[int, int]]:
+def defaults(registry: Registry, reference_data_dir: Path) -> Iterator[tuple[int, int]]:
     """The default districts and categories, loaded for one test (the ``registry`` fixture
     empties every table afterwards)."""
     with registry.database.session() as session:
-        loaded = load_defaults(session, registry.settings.reference_data_dir)
+        loaded = load_defaults(session, reference_data_dir)
     yield loaded
 
 
@@ -38,13 +39,13 @@ _REFERENCE_ROWS: dict[str, list[dict[str, Any]]] = {}
 
 
 @pytest.fixture
-def reference_data(registry: Registry) -> Iterator[None]:
+def reference_data(registry: Registry, reference_data_dir: Path) -> Iterator[None]:
     """The default districts (Helsinki postal areas) and categories (PTV classes): loaded
     from the files once, then copied back in for each test (the ``registry`` fixture
     empties every table after a test)."""
     with registry.database.session() as session:
         if not _REFERENCE_ROWS:
-            load_defaults(session, registry.settings.reference_data_dir)
+            load_defaults(session, reference_data_dir)
             session.flush()
             for table in REFERENCE_TABLES:
                 rows = session.execute(select(table)).mappings().all()

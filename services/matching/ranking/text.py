@@ -7,6 +7,7 @@ so a wish and a resource meet on equal terms. How and why: docs/matching-text.md
 
 import csv
 import json
+import logging
 import re
 import unicodedata
 from collections import defaultdict
@@ -17,6 +18,10 @@ from pathlib import Path
 from typing import Final
 
 import snowballstemmer
+
+from shared.reference_data.manifest import CATEGORIES_FILE, LIPAS_FILE, SETTING, YSO_FILE
+
+logger = logging.getLogger(__name__)
 
 LANGUAGES: Final = ("fi", "sv", "en")
 _SNOWBALL = {"fi": "finnish", "sv": "swedish", "en": "english"}
@@ -33,6 +38,8 @@ PART_WEIGHT: Final = 0.5
 CONCEPT_WEIGHT: Final = 0.5
 QUERY_CONCEPT_WEIGHT: Final = 2.0
 CONCEPT_PREFIX: Final = "c:"
+# Without the vocabularies, an everyday word list entry stands for a concept of its own.
+EVERYDAY_SCHEME: Final = "everyday"
 
 # Compound splitting: parts shorter than this are too often accidental ("tie", "maa" hide in
 # many words); a three-letter first part counts only when the lexicon has it as a whole word
@@ -153,9 +160,14 @@ class ConceptBridge:
 
     @classmethod
     def build(
-        cls, reference: Iterable[tuple[str, dict[str, str]]], stop_words: StopWords
+        cls,
+        reference: Iterable[tuple[str, dict[str, str]]],
+        stop_words: StopWords,
+        complete: bool = True,
     ) -> "ConceptBridge":
-        """The bridge from (concept id, {language: label}) pairs and the everyday list."""
+        """The bridge from (concept id, {language: label}) pairs and the everyday list.
+        ``complete``: the reference holds every vocabulary, so each everyday entry must name
+        one of its labels; otherwise an entry without one becomes a concept of its own."""
         raw: dict[str, dict[tuple[str, ...], set[str]]] = {lang: {} for lang in LANGUAGES}
         fi_labels: dict[str, set[str]] = defaultdict(set)
         pending: dict[str, list[tuple[str, str]]] = defaultdict(list)  # lang -> (label, id)
@@ -183,17 +195,19 @@ class ConceptBridge:
         bridge.longest = min(
             MAX_LABEL_WORDS, max((len(k) for keys in labels.values() for k in keys), default=1)
         )
-        bridge._load_everyday(_PACKAGE / "everyday_words.json")
+        bridge._load_everyday(_PACKAGE / "everyday_words.json", complete)
         return bridge
 
-    def _load_everyday(self, path: Path) -> None:
+    def _load_everyday(self, path: Path, complete: bool) -> None:
         raw = json.loads(path.read_text(encoding="utf-8"))
         exact: dict[str, dict[str, set[str]]] = {lang: defaultdict(set) for lang in LANGUAGES}
         prefixes: dict[str, dict[str, set[str]]] = {lang: defaultdict(set) for lang in LANGUAGES}
         for entry in raw["links"]:
             concepts = self.by_fi_label.get(fold(entry["label"]))
-            if not concepts:
+            if not concepts and complete:
                 raise ValueError(f"everyday word list: no concept is labelled {entry['label']!r}")
+            if not concepts:
+                concepts = frozenset({f"{CONCEPT_PREFIX}{EVERYDAY_SCHEME}:{fold(entry['label'])}"})
             for lang in LANGUAGES:
                 for word in entry.get(lang, []):
                     word = fold(word)
@@ -258,38 +272,42 @@ def _analyse_labels(
 
 
 def _reference_labels(data_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """(concept id, {language: label}) from the three reference vocabularies."""
-    with (data_dir / "fi-yso-labels" / "yso_fi_en_joined.csv").open(encoding="utf-8") as rows:
-        for row in csv.DictReader(rows):
-            uri = row["uri"].rstrip("/")
-            scheme = "ysopaikat" if "/yso-paikat/" in uri else "yso"
+    """(concept id, {language: label}) from those of the three reference vocabularies that
+    ``data_dir`` holds."""
+    if (data_dir / YSO_FILE).is_file():
+        with (data_dir / YSO_FILE).open(encoding="utf-8") as rows:
+            for row in csv.DictReader(rows):
+                uri = row["uri"].rstrip("/")
+                scheme = "ysopaikat" if "/yso-paikat/" in uri else "yso"
+                yield (
+                    f"{CONCEPT_PREFIX}{scheme}:{uri.rsplit('/', 1)[-1]}",
+                    {"fi": row["label_fi"], "en": row["label_en"]},
+                )
+    if (data_dir / CATEGORIES_FILE).is_file():
+        ptv = json.loads((data_dir / CATEGORIES_FILE).read_text("utf-8"))
+        for item in ptv["results"]:
+            labels = item.get("prefLabel", {})
             yield (
-                f"{CONCEPT_PREFIX}{scheme}:{uri.rsplit('/', 1)[-1]}",
-                {"fi": row["label_fi"], "en": row["label_en"]},
+                f"{CONCEPT_PREFIX}ptv:{item['codeValue']}",
+                {lang: labels.get(lang, "") for lang in LANGUAGES},
             )
-    ptv = json.loads(
-        (data_dir / "fi-ptv-service-classes" / "ptv_classes_2023.json").read_text("utf-8")
-    )
-    for item in ptv["results"]:
-        labels = item.get("prefLabel", {})
-        yield (
-            f"{CONCEPT_PREFIX}ptv:{item['codeValue']}",
-            {lang: labels.get(lang, "") for lang in LANGUAGES},
-        )
-    lipas = json.loads(
-        (data_dir / "fi-lipas-sport-facility-types" / "lipas_types.json").read_text("utf-8")
-    )
-    for group, kind in (
-        ("main_categories", "lipas-cat"),
-        ("sub_categories", "lipas-cat"),
-        ("types", "lipas"),
-    ):
-        for item in lipas[group]:
-            names = item["name"]
-            yield (
-                f"{CONCEPT_PREFIX}{kind}:{item['type_code']}",
-                {"fi": names.get("fi", ""), "sv": names.get("se", ""), "en": names.get("en", "")},
-            )
+    if (data_dir / LIPAS_FILE).is_file():
+        lipas = json.loads((data_dir / LIPAS_FILE).read_text("utf-8"))
+        for group, kind in (
+            ("main_categories", "lipas-cat"),
+            ("sub_categories", "lipas-cat"),
+            ("types", "lipas"),
+        ):
+            for item in lipas[group]:
+                names = item["name"]
+                yield (
+                    f"{CONCEPT_PREFIX}{kind}:{item['type_code']}",
+                    {
+                        "fi": names.get("fi", ""),
+                        "sv": names.get("se", ""),
+                        "en": names.get("en", ""),
+                    },
+                )
 
 
 @dataclass
@@ -518,9 +536,21 @@ class Analyzer:
 
 @cache
 def _load(data_dir: Path) -> Analyzer:
+    lacking = [
+        str(p) for p in (YSO_FILE, CATEGORIES_FILE, LIPAS_FILE) if not (data_dir / p).is_file()
+    ]
+    if lacking:
+        # Once per process: words still meet by their stems and the everyday word list.
+        logger.warning(
+            "matching's vocabularies are missing in %s (%s): texts are matched without them; "
+            "`kortisto fetch-reference-data` downloads them, or set %s",
+            data_dir,
+            ", ".join(lacking),
+            SETTING,
+        )
     reference = list(_reference_labels(data_dir))
     stop_words = StopWords.load()
-    bridge = ConceptBridge.build(reference, stop_words)
+    bridge = ConceptBridge.build(reference, stop_words, complete=not lacking)
     splitter = CompoundSplitter.from_labels(
         (names["fi"], not concept.startswith(f"{CONCEPT_PREFIX}yso"))
         for concept, names in reference

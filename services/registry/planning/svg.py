@@ -37,6 +37,7 @@ WORDS: dict[str, dict[str, str]] = {
         "none": "0 tai vähemmän",
         "at_most": "enintään",
         "all": "kaikki luokat",
+        "no_districts": "Ei alueita kartalla.",
         "description": "Postinumeroalueet värjättyinä mittarin mukaan. Alle {k} luvut ja "
         "niitä suojaavat luvut jätetään pois.",
     },
@@ -52,6 +53,7 @@ WORDS: dict[str, dict[str, str]] = {
         "none": "0 eller mindre",
         "at_most": "högst",
         "all": "alla kategorier",
+        "no_districts": "Inga områden på kartan.",
         "description": "Postnummerområden färgade efter måttet. Tal under {k} och tal som "
         "skyddar dem utelämnas.",
     },
@@ -67,6 +69,7 @@ WORDS: dict[str, dict[str, str]] = {
         "none": "0 or less",
         "at_most": "at most",
         "all": "all categories",
+        "no_districts": "No districts on the map.",
         "description": "Postal code areas coloured by the measure. Counts below {k}, and "
         "counts that protect them, are left out.",
     },
@@ -126,7 +129,8 @@ class _Frame:
     """From EPSG:3067 metres to the picture's pixels, north up."""
 
     def __init__(self, shapes: list[geometry.Shape]) -> None:
-        boxes = [geometry.bounding_box(shape) for shape in shapes]
+        # With no districts at all (none loaded yet) the picture is a line of text high.
+        boxes = [geometry.bounding_box(shape) for shape in shapes] or [(0.0, 0.0, 1.0, 0.0)]
         self.left = min(b[0] for b in boxes)
         self.bottom = min(b[1] for b in boxes)
         self.top = max(b[3] for b in boxes)
@@ -214,6 +218,10 @@ def coverage_map(
             f"<title>{escape(label)}</title></path>"
         )
     out.append("</g>")
+    if not areas:
+        out.append(
+            f'<text x="{MARGIN:.0f}" y="{MARGIN + 4:.0f}">{escape(words["no_districts"])}</text>'
+        )
     top = frame.height + MARGIN
     out.append(f'<g transform="translate({MARGIN:.0f},{top:.0f})" fill="#222222">')
     out.append(f'<text x="0" y="14" font-weight="bold">{escape(unit)}</text>')

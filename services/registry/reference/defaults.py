@@ -1,9 +1,11 @@
 """Loading the default reference data every organisation sees: the Helsinki postal-code
 areas of Statistics Finland's Paavo 2023 as districts, and the national service
-classification (PTV service classes) as categories. Loading is idempotent: rows that are
-already as in the files are left alone, so running it again changes nothing."""
+classification (PTV service classes) as categories; or, where those cannot be had, the
+made-up demo set. Loading is idempotent: rows that are already as in the files are left
+alone, so running it again changes nothing."""
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registry.reference import service
-from services.registry.reference.events import publish_reference_changed
-from services.registry.reference.models import Category
-from services.registry.reference.schemas import DistrictImportOptions
-
-DISTRICTS_FILE = Path(
-    "fi-paavo-helsinki-postal-areas/helsinki_postal_areas_paavo2023_epsg3067.geojson"
+from services.registry.reference.demo import (
+    DEMO_CATEGORIES,
+    DEMO_DISTRICT_OPTIONS,
+    DEMO_SOURCE,
+    demo_districts,
 )
-CATEGORIES_FILE = Path("fi-ptv-service-classes/ptv_classes_2023.json")
+from services.registry.reference.events import publish_reference_changed
+from services.registry.reference.models import Category, District
+from services.registry.reference.schemas import DistrictImportOptions
+from shared.reference_data.manifest import CATEGORIES_FILE, DISTRICTS_FILE, SETTING
+
+CategoryRow = tuple[str, str | None, str, str, str]  # code, parent, fi, sv, en
 DISTRICTS_SOURCE = "Statistics Finland, Paavo 2023 postal code areas (CC BY 4.0)"
 CATEGORIES_SOURCE = "Suomi.fi code list ptvserclass2, PTV service classes (CC BY 4.0)"
 
@@ -36,7 +42,7 @@ class ReferenceDataMissing(FileNotFoundError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(
-            f"reference data file not found: {path.resolve()} (set KORTISTO_REFERENCE_DATA_DIR "
+            f"reference data file not found: {path.resolve()} (set {SETTING} "
             f"to the folder holding {DISTRICTS_FILE.parts[0]}/ and {CATEGORIES_FILE.parts[0]}/)"
         )
         self.path = path
@@ -65,26 +71,23 @@ def load_default_districts(session: Session, path: Path) -> int:
     return len(created) + len(updated)
 
 
-def load_default_categories(session: Session, path: Path) -> int:
-    """Categories from the PTV service class list (fi/sv/en labels, two levels). Returns
-    how many categories were added or changed."""
+def _save_categories(session: Session, rows: Iterable[CategoryRow], source: str) -> int:
     existing = {
         c.code: c
         for c in session.scalars(select(Category).where(Category.organisation_id.is_(None)))
     }
     changed = 0
-    for item in _read_json(path)["results"]:
-        labels = item["prefLabel"]
+    for code, parent_code, label_fi, label_sv, label_en in rows:
         values = {
-            "parent_code": (item.get("broaderCode") or {}).get("codeValue"),
-            "label_fi": labels["fi"].strip(),
-            "label_sv": labels["sv"].strip(),
-            "label_en": labels["en"].strip(),
-            "source": CATEGORIES_SOURCE,
+            "parent_code": parent_code,
+            "label_fi": label_fi,
+            "label_sv": label_sv,
+            "label_en": label_en,
+            "source": source,
         }
-        row = existing.get(item["codeValue"])
+        row = existing.get(code)
         if row is None:
-            session.add(Category(organisation_id=None, code=item["codeValue"], **values))
+            session.add(Category(organisation_id=None, code=code, **values))
         elif any(getattr(row, column) != value for column, value in values.items()):
             for column, value in values.items():
                 setattr(row, column, value)
@@ -93,6 +96,22 @@ def load_default_categories(session: Session, path: Path) -> int:
         changed += 1
     session.flush()
     return changed
+
+
+def load_default_categories(session: Session, path: Path) -> int:
+    """Categories from the PTV service class list (fi/sv/en labels, two levels). Returns
+    how many categories were added or changed."""
+    rows = (
+        (
+            item["codeValue"],
+            (item.get("broaderCode") or {}).get("codeValue"),
+            item["prefLabel"]["fi"].strip(),
+            item["prefLabel"]["sv"].strip(),
+            item["prefLabel"]["en"].strip(),
+        )
+        for item in _read_json(path)["results"]
+    )
+    return _save_categories(session, rows, CATEGORIES_SOURCE)
 
 
 def load_defaults(session: Session, data_dir: Path) -> tuple[int, int]:
@@ -110,3 +129,27 @@ def load_defaults(session: Session, data_dir: Path) -> tuple[int, int]:
     if any(changed):
         publish_reference_changed(session, None)
     return changed
+
+
+def load_demo_defaults(session: Session) -> tuple[int, int]:
+    """The made-up demo districts and categories (see :mod:`.demo`) as the defaults, in
+    the caller's transaction; (6, 16) into an empty database, (0, 0) when run again."""
+    drafts = service.read_districts(demo_districts(), DEMO_DISTRICT_OPTIONS)
+    created, updated = service.save_districts(session, None, drafts, DEMO_SOURCE)
+    service.update_neighbours(session, None)
+    changed = (len(created) + len(updated), _save_categories(session, DEMO_CATEGORIES, DEMO_SOURCE))
+    if any(changed):
+        publish_reference_changed(session, None)
+    return changed
+
+
+def has_real_defaults(session: Session) -> bool:
+    """Whether default districts other than the demo set's were loaded before."""
+    return (
+        session.scalar(
+            select(District.id)
+            .where(District.organisation_id.is_(None), District.source != DEMO_SOURCE)
+            .limit(1)
+        )
+        is not None
+    )
