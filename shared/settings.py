@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.reference_data.manifest import ORIGIN_URL
+
 
 class SharedSettings(BaseSettings):
     """What every service needs to know. Defaults give the embedded mode under ``./var``."""
@@ -42,7 +44,7 @@ class SharedSettings(BaseSettings):
         "<data_dir>/reference",
     )
     reference_data_url: str = Field(
-        "https://raw.githubusercontent.com",
+        ORIGIN_URL,
         description="where missing reference data is downloaded from, as "
         "<url>/<owner>/<repository>/<commit>/<path>; empty: never download",
     )

@@ -7,13 +7,13 @@ import hashlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
 import httpx
 
-from shared.reference_data.manifest import DATASETS, SETTING, Dataset, Source
+from shared.reference_data.manifest import DATASETS, ORIGIN_URL, SETTING, Dataset, Source
 
 Progress = Callable[[Source, int], None]  # (file, bytes received so far)
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -23,17 +23,23 @@ class ReferenceDataUnavailable(RuntimeError):
     """Some reference data is missing and could not be obtained. The message names the
     setting, the folder, the reason and each file to download by hand."""
 
-    def __init__(self, folder: Path, base_url: str, reason: str) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        base_url: str,
+        reason: str,
+        datasets: Sequence[Dataset] = DATASETS,
+    ) -> None:
         self.folder = folder
         self.reason = reason
-        wanted = [(d, s) for d in DATASETS for s in d.sources if _lacks(folder, d)]
+        wanted = [(d, s) for d in datasets for s in d.sources if _lacks(folder, d)]
         lines = [
             f"Reference data is missing in {folder} and could not be downloaded: {reason}.",
             f"Download these files (or run again when online), or set {SETTING} to a folder "
             "that holds them:",
-            *(f"  {d.folder}/{s.name}  <-  {s.url(base_url or DEFAULT_URL)}" for d, s in wanted),
+            *(f"  {d.folder}/{s.name}  <-  {s.url(base_url or ORIGIN_URL)}" for d, s in wanted),
         ]
-        derived = [f"{d.folder}/{x.name}" for d in DATASETS for x in d.derived if _lacks(folder, d)]
+        derived = [f"{d.folder}/{x.name}" for d in datasets for x in d.derived if _lacks(folder, d)]
         if derived:
             lines.append(f"Kortisto makes {', '.join(derived)} from them itself.")
         super().__init__("\n".join(lines))
@@ -41,9 +47,6 @@ class ReferenceDataUnavailable(RuntimeError):
 
 class ChecksumMismatch(ReferenceDataUnavailable):
     """A download that is not the pinned file."""
-
-
-DEFAULT_URL = "https://raw.githubusercontent.com"
 
 
 def missing(folder: Path) -> list[Path]:
@@ -115,7 +118,10 @@ def fetch(
             for chunk in response.iter_bytes():
                 received += len(chunk)
                 if received > source.size:
-                    break  # not the pinned file: the checksum below says so
+                    raise _DownloadFailed(
+                        f"{url} is not the pinned file (larger than {source.size} bytes)",
+                        checksum=True,
+                    )
                 digest.update(chunk)
                 out.write(chunk)
                 progress(source, received)
@@ -135,20 +141,27 @@ def fetch(
         ) from exc
 
 
-def obtain(folder: Path, base_url: str, progress: Progress | None = None) -> list[Path]:
+def obtain(
+    folder: Path,
+    base_url: str,
+    progress: Progress | None = None,
+    datasets: Sequence[Dataset] = DATASETS,
+) -> list[Path]:
     """Makes ``folder`` hold every file the code reads: downloads what is missing, makes
     the derived files. Returns the files it wrote (none when all were there), or raises
     :class:`ReferenceDataUnavailable`. An empty ``base_url`` means never download."""
-    lacking = [d for d in DATASETS if _lacks(folder, d)]
+    lacking = [d for d in datasets if _lacks(folder, d)]
     if not lacking:
         return []
     if not base_url:
-        raise ReferenceDataUnavailable(folder, base_url, "downloading is switched off")
+        raise ReferenceDataUnavailable(folder, base_url, "downloading is switched off", datasets)
     try:
         for dataset in lacking:
             (folder / dataset.folder).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ReferenceDataUnavailable(folder, base_url, f"cannot write there ({exc})") from exc
+        raise ReferenceDataUnavailable(
+            folder, base_url, f"cannot write there ({exc})", datasets
+        ) from exc
     wrote: list[Path] = []
     with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client:
         for dataset in lacking:
@@ -160,7 +173,7 @@ def obtain(folder: Path, base_url: str, progress: Progress | None = None) -> lis
                     fetch(source, here, base_url, client, progress or progress_line())
                 except _DownloadFailed as exc:
                     error = ChecksumMismatch if exc.checksum else ReferenceDataUnavailable
-                    raise error(folder, base_url, exc.reason) from exc
+                    raise error(folder, base_url, exc.reason, datasets) from exc
                 wrote.append(here / source.name)
             for derived in dataset.derived:
                 target = here / derived.name

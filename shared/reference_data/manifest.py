@@ -15,6 +15,8 @@ from pathlib import Path
 from shared.reference_data import derive
 
 SETTING = "KORTISTO_REFERENCE_DATA_DIR"
+# Where the pinned files are downloaded from unless KORTISTO_REFERENCE_DATA_URL says else.
+ORIGIN_URL = "https://raw.githubusercontent.com"
 # The source of every row of the made-up demo set (services/registry/reference/demo.py),
 # loaded when the real data cannot be had; the portal shows a notice beside such rows.
 DEMO_SOURCE = "Kortisto demo set (made up, not real areas or the national classification)"
