@@ -15,10 +15,20 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        details: list[tuple[str, str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Every field that is wrong, as (field, message), when there is more than one: a
+        # form then shows them all at once. ``field`` and ``message`` are the first.
+        self.details = details or []
         if code:
             self.code = code
 
@@ -27,8 +37,22 @@ class Invalid(DomainError):
     status = 422
     code = "invalid"
 
-    def __init__(self, field: str, message: str, *, code: str | None = None):
-        super().__init__(message, field=field, code=code)
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list[tuple[str, str]] | None = None,
+    ):
+        super().__init__(message, field=field, code=code, details=details)
+
+    @classmethod
+    def every(cls, problems: "list[Invalid]") -> "Invalid":
+        """One error naming every problem found (the first as its ``field``)."""
+        first = problems[0]
+        details = [pair for p in problems for pair in (p.details or [(str(p.field), p.message)])]
+        return cls(str(first.field), first.message, code=first.code, details=details)
 
 
 class Unauthorized(DomainError):
@@ -83,7 +107,13 @@ def _field_of(loc: tuple[Any, ...]) -> str:
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(error_body(exc.code, exc.message, exc.field), exc.status, headers=headers)
+    body = error_body(exc.code, exc.message, exc.field)
+    if exc.details:
+        # The same list a request's validation errors come with (see _validation_error).
+        body["error"]["details"] = [
+            {"field": field, "message": message} for field, message in exc.details
+        ]
+    return JSONResponse(body, exc.status, headers=headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

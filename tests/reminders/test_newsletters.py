@@ -440,6 +440,21 @@ def test_the_preview_escapes_everything_and_names_only_consenting_partners(
         )
         assert response.status_code == 422
         assert response.json()["error"]["field"] == "blocks.2.partner_ids.1"
+    # Every partner who may not be named is named in the answer, not only the first.
+    bad = [
+        {"type": "new_partners", "partner_ids": [silent, named]},
+        {"type": "new_partners", "partner_ids": [named, foreign]},
+    ]
+    response = network.api.post(
+        "/newsletters", headers=staff.headers, json={"subject": "x", "blocks": bad}
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "blocks.0.partner_ids.0"
+    assert [d["field"] for d in error["details"]] == [
+        "blocks.0.partner_ids.0",
+        "blocks.1.partner_ids.1",
+    ]
 
     network.withdraw(staff, leaving, "newsletter")  # after the issue named it
     preview = network.api.get(f"/newsletters/{issue['id']}/preview", headers=staff.headers)

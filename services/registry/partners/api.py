@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from services.registry.consent.schemas import SIMPLE_PURPOSES
 from services.registry.partners import creation, rights, search, service
 from services.registry.partners.cards import CompetenceCardIn
 from services.registry.partners.models import PartnerKind, TieStrength
@@ -46,6 +47,13 @@ def partner_filters(
     status: Annotated[str, Query(pattern="^(active|inactive|pending|any)$")] = "active",
     not_contacted_for_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
     contacted_within_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
+    consent: Annotated[
+        str | None,
+        Query(
+            pattern=f"^({'|'.join(SIMPLE_PURPOSES)})$",
+            description="only your own partners holding this consent now (e.g. newsletter)",
+        ),
+    ] = None,
 ) -> search.PartnerQuery:
     """The filters of the partner list, shared by the list and the exports."""
     return search.PartnerQuery(
@@ -61,6 +69,7 @@ def partner_filters(
         status=status,
         not_contacted_for_days=not_contacted_for_days,
         contacted_within_days=contacted_within_days,
+        consent=consent,
     )
 
 

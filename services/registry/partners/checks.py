@@ -3,7 +3,9 @@ data (districts, categories), the organisation's members and the sharing targets
 consent. One ``Checks`` serves a whole batch, so an import of thousands of rows asks the
 database once per distinct value, not once per row."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,31 @@ from services.registry.consent import service as consent
 from services.registry.identity import service as identity
 from services.registry.reference import service as reference
 from shared.errors import Invalid, NotFound
+
+T = TypeVar("T")
+
+
+class Problems:
+    """What is wrong with a partner, gathered from each check so that one answer names
+    every wrong field (``Invalid.every``) instead of only the first."""
+
+    def __init__(self) -> None:
+        self.found: list[Invalid] = []
+
+    def add(self, problem: Invalid) -> None:
+        self.found.append(problem)
+
+    def check(self, step: Callable[..., T], *args: Any) -> T | None:
+        """``step(*args)``; its ``Invalid`` is kept and ``None`` returned instead."""
+        try:
+            return step(*args)
+        except Invalid as exc:
+            self.add(exc)
+            return None
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise Invalid.every(self.found)
 
 
 def check_member(session: Session, organisation_id: str, user_id: str, field: str) -> None:
@@ -46,11 +73,13 @@ class Checks:
         return self.categories[code]
 
     def reference(self, district: str | None, categories: list[str]) -> None:
+        problems = Problems()
         if district is not None and not self.district(district):
-            raise Invalid("district_code", f"unknown district {district!r}")
+            problems.add(Invalid("district_code", f"unknown district {district!r}"))
         for index, code in enumerate(categories):
             if not self.category(code):
-                raise Invalid(f"category_codes[{index}]", f"unknown category {code!r}")
+                problems.add(Invalid(f"category_codes[{index}]", f"unknown category {code!r}"))
+        problems.raise_any()
 
     def member(self, user_id: str, field: str) -> None:
         if user_id not in self.members:

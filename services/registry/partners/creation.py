@@ -16,7 +16,7 @@ from services.registry.consent import service as consent
 from services.registry.consent.schemas import SHARING
 from services.registry.partners import service, sharing, terms
 from services.registry.partners.cards import Card
-from services.registry.partners.checks import Checks
+from services.registry.partners.checks import Checks, Problems
 from services.registry.partners.documents import seal
 from services.registry.partners.models import Partner, PartnerStatus, TermKind
 from services.registry.partners.schemas import PartnerIn, PartnerOut
@@ -42,18 +42,22 @@ class NewPartner:
 
 
 def check(checks: Checks, principal: Principal, data: PartnerIn) -> NewPartner:
-    """Raises ``Invalid`` naming the first field that is wrong; reads, never writes."""
-    card = service.parse_card(data.kind.value, data.card)
-    checks.reference(data.district_code, data.category_codes)
+    """Raises ``Invalid`` naming every field that is wrong (the first as its ``field``);
+    reads, never writes."""
+    problems = Problems()
+    card = problems.check(service.parse_card, data.kind.value, data.card)
+    problems.check(checks.reference, data.district_code, data.category_codes)
     responsible = data.responsible_user_id or principal.user_id
     if responsible is not None:
-        checks.member(responsible, "responsible_user_id")
-    consent.check_dates(data.consents, principal.today(), "consents")
-    consent.require_file(data.consents, False, "consents")
+        problems.check(checks.member, responsible, "responsible_user_id")
+    problems.check(consent.check_dates, data.consents, principal.today(), "consents")
+    problems.check(consent.require_file, data.consents, False, "consents")
     for index, entry in enumerate(data.consents):
         problem = checks.sharing_problem(entry.purpose) if SHARING.match(entry.purpose) else None
         if problem:
-            raise Invalid(f"consents[{index}].purpose", problem)
+            problems.add(Invalid(f"consents[{index}].purpose", problem))
+    problems.raise_any()
+    assert card is not None
     active = any(c.purpose == consent.FILE for c in data.consents)
     document = card.model_dump(mode="json")
     if not active:

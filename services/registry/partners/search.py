@@ -37,6 +37,8 @@ class PartnerQuery:
     status: str = PartnerStatus.active.value  # own partners; shared ones are always active
     not_contacted_for_days: int | None = None
     contacted_within_days: int | None = None
+    # Own partners holding this consent now; another organisation's consents are its own.
+    consent: str | None = None
     scope: str = "all"  # all | own | shared
     page: int = 1
     page_size: int = 25
@@ -110,6 +112,9 @@ def _filters(
         found.append(or_(Partner.last_contact_on.is_(None), Partner.last_contact_on < cutoff))
     if query.contacted_within_days is not None:
         found.append(Partner.last_contact_on >= today - timedelta(days=query.contacted_within_days))
+    if query.consent:
+        found.append(Partner.organisation_id == principal.organisation_id)
+        found.append(sharing.holds_consent(query.consent, today))
     return found
 
 

@@ -23,7 +23,7 @@ from services.registry.partners.cards import (
     OrganisationCard,
     searchable_text,
 )
-from services.registry.partners.checks import Checks
+from services.registry.partners.checks import Checks, Problems
 from services.registry.partners.documents import seal, unseal
 from services.registry.partners.models import (
     CompetenceCard,
@@ -54,12 +54,15 @@ PENDING_FIELDS = {"name", "contact"}
 
 
 def parse_card(kind: str, data: dict[str, Any], field: str = "card") -> Card:
+    """The card of its kind; ``Invalid`` names every wrong field of it at once."""
     try:
         card: Card = CARD_TYPES[kind].validate_python(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise Invalid(f"{field}.{where}" if where else field, first["msg"]) from exc
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"])
+            problems.append(Invalid(f"{field}.{where}" if where else field, error["msg"]))
+        raise Invalid.every(problems) from exc
     return card
 
 
@@ -207,13 +210,22 @@ def update_partner(
     partner = find_own(session, principal, partner_id)
     changes = patch.model_dump(exclude_unset=True)
     checks = Checks(session, partner.organisation_id)
+    problems = Problems()
     if "district_code" in changes or "category_codes" in changes:
-        checks.reference(
+        problems.check(
+            checks.reference,
             patch.district_code if "district_code" in changes else partner.district_code,
             patch.category_codes or [],
         )
     if patch.responsible_user_id is not None:
-        checks.member(patch.responsible_user_id, "responsible_user_id")
+        problems.check(checks.member, patch.responsible_user_id, "responsible_user_id")
+    card = problems.check(parse_card, partner.kind, patch.card) if patch.card is not None else None
+    if patch.status is not None and PartnerStatus.pending.value in (partner.status, patch.status):
+        problems.add(
+            Invalid("status", "a partner becomes pending or active through `file` consent")
+        )
+    problems.raise_any()
+    if patch.responsible_user_id is not None:
         partner.responsible_user_id = patch.responsible_user_id
     if "district_code" in changes:
         partner.district_code = patch.district_code
@@ -222,11 +234,8 @@ def update_partner(
     if patch.tie_strength is not None:
         partner.tie_strength = patch.tie_strength.value
     if patch.status is not None:
-        if partner.status == PartnerStatus.pending.value or patch.status == PartnerStatus.pending:
-            raise Invalid("status", "a partner becomes pending or active through `file` consent")
         partner.status = patch.status.value
-    if patch.card is not None:
-        card = parse_card(partner.kind, patch.card)
+    if card is not None:
         document = card.model_dump(mode="json")
         if partner.status == PartnerStatus.pending.value:
             document = pending_card(card)

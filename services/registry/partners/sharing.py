@@ -68,6 +68,11 @@ def _consented(
     return or_(and_(fresh, cached), and_(~fresh, granted))
 
 
+def holds_consent(purpose: str, today: date) -> ColumnElement[bool]:
+    """The partner holds a valid consent to ``purpose`` on ``today``."""
+    return _consented(_holds(purpose), _has_grant(ConsentGrant.purpose == purpose, today), today)
+
+
 def own_visible(principal: Principal) -> ColumnElement[bool]:
     mine = Partner.organisation_id == principal.organisation_id
     if principal.has_any("admin"):

@@ -56,11 +56,12 @@ def find(session: Session, principal: Principal, issue_id: str) -> NewsletterIss
 
 def _check(session: Session, principal: Principal, data: IssueIn) -> None:
     """What the schema cannot know: the pool is one the organisation is in, and every
-    partner named may be named in this issue."""
+    partner named may be named in this issue (each one that may not is named)."""
     probe = NewsletterIssue(organisation_id=principal.organisation_id, audience=data.audience)
     members = audience.members_for(session, probe)
     if members is not None and principal.organisation_id not in members:
         raise Invalid("audience", "the organisation is not an active member of that pool")
+    refused: list[Invalid] = []
     for index, block in enumerate(data.blocks):
         if block.type != "new_partners":
             continue
@@ -73,10 +74,14 @@ def _check(session: Session, principal: Principal, data: IssueIn) -> None:
         for position, partner_id in enumerate(block.partner_ids):
             partner = found.get(partner_id)
             if partner is None or not audience.may_take_part(partner, probe, members):
-                raise Invalid(
-                    f"blocks.{index}.partner_ids.{position}",
-                    "this partner has not consented to be named in this newsletter",
+                refused.append(
+                    Invalid(
+                        f"blocks.{index}.partner_ids.{position}",
+                        "this partner has not consented to be named in this newsletter",
+                    )
                 )
+    if refused:
+        raise Invalid.every(refused)
 
 
 def _fill(issue: NewsletterIssue, data: IssueIn) -> None:

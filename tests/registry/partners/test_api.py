@@ -98,6 +98,60 @@ def test_bad_cards_name_the_field_and_write_nothing(
     assert counts(registry) == before
 
 
+def test_every_wrong_field_is_named_at_once_and_nothing_is_written(
+    client: TestClient, world: World, registry: Registry
+) -> None:
+    staff = world.member(world.organisation(), "staff")
+    before = counts(registry)
+    card = citizen_card(
+        "",
+        contact={"email": "nope", "phone": "12"},
+        availability=[{"weekday": 9, "start": "18:00", "end": "17:00"}],
+    )
+    response = client.post(
+        "/partners",
+        headers=staff.headers,
+        json={
+            "kind": "citizen",
+            "card": card,
+            "district_code": "99999",
+            "category_codes": ["nope"],
+            "consents": consents("team"),
+            "responsible_user_id": "00000000-0000-0000-0000-000000000000",
+        },
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    fields = [detail["field"] for detail in error["details"]]
+    assert error["field"] == fields[0]
+    assert {
+        "card.name",
+        "card.contact.email",
+        "card.contact.phone",
+        "card.availability.0.weekday",
+        "district_code",
+        "category_codes[0]",
+        "responsible_user_id",
+        "consents[0].purpose",
+    } <= set(fields), fields
+    assert all(detail["message"] for detail in error["details"])
+    assert counts(registry) == before
+    # A change names every wrong field at once too, and changes nothing.
+    partner = add_partner(client, staff, organisation_card("Kept"), "file", "team")
+    before = counts(registry)
+    changed = client.patch(
+        f"/partners/{partner['id']}",
+        headers=staff.headers,
+        json={"card": {"name": "", "contact": {"email": "nope"}}, "district_code": "99999"},
+    )
+    assert changed.status_code == 422
+    fields = [detail["field"] for detail in changed.json()["error"]["details"]]
+    assert {"card.name", "card.contact.email", "district_code"} <= set(fields), fields
+    assert counts(registry) == before
+    kept = client.get(f"/partners/{partner['id']}", headers=staff.headers).json()
+    assert kept["name"] == "Kept" and kept["district_code"] is None
+
+
 def test_a_partner_without_file_consent_keeps_only_a_name_and_a_way_to_ask(
     client: TestClient, world: World
 ) -> None:

@@ -150,3 +150,22 @@ def test_district_with_its_neighbours_and_category(
         },
     )
     assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "category_codes[0]"
+
+
+def test_own_partners_are_found_by_a_consent_they_hold(client: TestClient, world: World) -> None:
+    staff = world.member(world.organisation(), "staff")
+    add_partner(client, staff, organisation_card("Lukija"), "file", "team", "newsletter")
+    add_partner(client, staff, organisation_card("Hiljainen"), "file", "team")
+    withdrawn = add_partner(
+        client, staff, organisation_card("Perunut"), "file", "team", "newsletter"
+    )
+    client.post(
+        f"/partners/{withdrawn['id']}/consents/withdraw",
+        headers=staff.headers,
+        json={"purposes": ["newsletter"], "method": "written"},
+    ).raise_for_status()
+    assert names(client, staff, consent="newsletter") == ["Lukija"]
+    assert names(client, staff, consent="newsletter", name="luk") == ["Lukija"]
+    assert names(client, staff) == ["Hiljainen", "Lukija", "Perunut"]
+    bad = client.get("/partners", headers=staff.headers, params={"consent": "pool:x"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "consent"
