@@ -11,6 +11,7 @@ from collections.abc import Hashable
 import networkx as nx
 
 from services.matching.networks.analysis import Analysis, analyse
+from services.matching.networks.plural import counted
 from services.matching.networks.schemas import (
     BetweennessMethod,
     Findings,
@@ -79,11 +80,13 @@ def _reason(graph: nx.Graph, a: Hashable, b: Hashable, split: int, lang: str) ->
     if lang == "fi":
         return (
             f"Ainoa yhteys, jonka kautta {first} ja {second} tavoittavat toistensa puolet"
-            f" verkostosta; sen katketessa {split} henkilöä jäisi erilleen muista."
+            f" verkostosta; sen katketessa {counted(split, 'fi', 'henkilö', 'henkilöä')}"
+            " jäisi erilleen muista."
         )
+    people = counted(split, "en", "person", "people")
     return (
         f"The only tie through which {first} and {second} reach each other's side of the"
-        f" network; if it were lost, {split} people would be cut off from the rest."
+        f" network; if it were lost, {people} would be cut off from the rest."
     )
 
 
@@ -118,19 +121,24 @@ def _method(result: Analysis, lang: str) -> BetweennessMethod:
 def _summary(graph: nx.Graph, result: Analysis) -> Sentences:
     n, m = graph.number_of_nodes(), graph.number_of_edges()
     groups = sum(1 for c in result.communities if len(c) > 1)
+    strong, weak = result.strong_ties, result.weak_ties
     fi = [
-        f"Verkostossa on {n} toimijaa ja {m} suhdetta, joista {result.strong_ties} vahvoja"
-        f" ja {result.weak_ties} heikkoja.",
+        f"Verkostossa on {counted(n, 'fi', 'toimija', 'toimijaa')} ja"
+        f" {counted(m, 'fi', 'suhde', 'suhdetta')}: vahvoja {strong}, heikkoja {weak}.",
+        # The illative after a number is singular in Finnish whatever the number.
         f"Verkosto jakautuu {groups} ryhmään.",
     ]
     en = [
-        f"The network has {n} members and {m} ties: {result.strong_ties} strong and"
-        f" {result.weak_ties} weak.",
-        f"It falls into {groups} groups.",
+        f"The network has {counted(n, 'en', 'member', 'members')} and"
+        f" {counted(m, 'en', 'tie', 'ties')}: {strong} strong and {weak} weak.",
+        f"It falls into {counted(groups, 'en', 'group', 'groups')}.",
     ]
     if result.isolates:
-        fi.append(f"{len(result.isolates)} toimijalla ei ole vielä yhtään suhdetta verkostossa.")
-        en.append(f"{len(result.isolates)} members have no ties in the network yet.")
+        alone = len(result.isolates)
+        fi.append(f"{alone} toimijalla ei ole vielä yhtään suhdetta verkostossa.")
+        en.append(
+            counted(alone, "en", "member has", "members have") + " no ties in the network yet."
+        )
     if result.brokers:
         top = result.brokers[:3]
         fi.append(
@@ -146,13 +154,16 @@ def _summary(graph: nx.Graph, result: Analysis) -> Sentences:
     if result.information_sharing:
         worst = result.information_sharing[0]
         a, b = worst.nodes
+        split = worst.would_split
         fi.append(
             f"Tiedonkulkua kannattaa vahvistaa ensin suhteessa {_name(graph, a, 'fi')} –"
-            f" {_name(graph, b, 'fi')}: sen katketessa {worst.would_split} henkilöä jäisi erilleen."
+            f" {_name(graph, b, 'fi')}: sen katketessa"
+            f" {counted(split, 'fi', 'henkilö', 'henkilöä')} jäisi erilleen."
         )
         en.append(
             f"Information sharing would help most around the tie {_name(graph, a, 'en')} –"
-            f" {_name(graph, b, 'en')}: losing it would cut off {worst.would_split} people."
+            f" {_name(graph, b, 'en')}: losing it would cut off"
+            f" {counted(split, 'en', 'person', 'people')}."
         )
     return Sentences(fi=fi, en=en)
 

@@ -16,6 +16,7 @@ from services.matching.networks.models import (
     Ring,
     SupportKind,
 )
+from services.matching.networks.plural import counted
 from services.matching.networks.schemas import (
     Comparison,
     Member,
@@ -121,15 +122,18 @@ def _sentences(
 ) -> Sentences:
     fi: list[str] = []
     en: list[str] = []
+    # "From 4 to 1 person": the noun goes with the last number. The Finnish elative and
+    # illative after a number are singular whatever the number.
+    people = counted(after.size, "en", "person", "people")
     if after.size > before.size:
         fi.append(f"Verkosto kasvoi {before.size} henkilöstä {after.size} henkilöön.")
-        en.append(f"The network grew from {before.size} to {after.size} people.")
+        en.append(f"The network grew from {before.size} to {people}.")
     elif after.size < before.size:
         fi.append(f"Verkosto pieneni {before.size} henkilöstä {after.size} henkilöön.")
-        en.append(f"The network shrank from {before.size} to {after.size} people.")
+        en.append(f"The network shrank from {before.size} to {people}.")
     else:
-        fi.append(f"Verkostossa on yhä {after.size} henkilöä.")
-        en.append(f"The network still has {after.size} people.")
+        fi.append(f"Verkostossa on yhä {counted(after.size, 'fi', 'henkilö', 'henkilöä')}.")
+        en.append(f"The network still has {people}.")
     if added:
         fi.append(f"Uusia suhteita: {_names(added, 'ja')}.")
         en.append(f"New ties: {_names(added, 'and')}.")
@@ -151,10 +155,8 @@ def _sentences(
             f"Suhteita on nyt {after.sector_diversity} elämänalueelta"
             f" (ennen {before.sector_diversity})."
         )
-        en.append(
-            f"Ties now come from {after.sector_diversity} areas of life"
-            f" (before {before.sector_diversity})."
-        )
+        areas = counted(after.sector_diversity, "en", "area", "areas")
+        en.append(f"Ties now come from {areas} of life (before {before.sector_diversity}).")
     if after.paid_share != before.paid_share:
         fi.append(
             f"Palkatun henkilöstön osuus suhteista on {_percent(after.paid_share, 'fi')}"

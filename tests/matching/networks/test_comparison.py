@@ -98,3 +98,19 @@ def test_an_unchanged_eco_map_says_so() -> None:
     assert (result.added, result.lost, result.changed) == ([], [], [])
     assert result.summary.en == ["The network still has 4 people."]
     assert result.summary.fi == ["Verkostossa on yhä 4 henkilöä."]
+
+
+def test_counted_words_agree_with_their_number_in_both_languages() -> None:
+    one = [member("1", "Anna", "family", "inner", "mutual")]
+    two = [*one, member("2", "Ben", "friend", "outer", "mutual")]
+    same = compare(one, one)
+    assert same.summary.en == ["The network still has 1 person."]
+    assert same.summary.fi == ["Verkostossa on yhä 1 henkilö."]
+    shrank = compare(two, one).summary
+    assert shrank.en[0] == "The network shrank from 2 to 1 person."
+    assert shrank.fi[0] == "Verkosto pieneni 2 henkilöstä 1 henkilöön."
+    grew = compare(one, two).summary
+    assert grew.en[0] == "The network grew from 1 to 2 people."
+    assert "Ties now come from 2 areas of life (before 1)." in grew.en
+    lone = [member("1", "Anna", "staff", "inner", "gives")]
+    assert "Ties now come from 1 area of life (before 2)." in compare(two, lone).summary.en
