@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ColumnElement,
+    Connection,
     DateTime,
     Dialect,
     Engine,
@@ -106,11 +107,13 @@ def make_engine(url: str, schema: str, **kwargs: Any) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            # The driver's own transaction handling is off: transactions begin below.
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
             execution_options={"schema_translate_map": {schema: None}},
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if url.startswith("postgresql"):
@@ -148,6 +151,23 @@ def _foreign_key_sqlite(constraint: ForeignKeyConstraint, compiler: DDLCompiler,
     service's tables live in a file of their own there, with the schema translated away, so
     a key between them is always within one file: render it, so that SQLite enforces it."""
     return DDLCompiler.visit_foreign_key_constraint(compiler, constraint, **kw)
+
+
+def _begin_immediate(conn: Connection) -> None:
+    """A transaction takes SQLite's write lock when it begins, as a row lock would be taken
+    on PostgreSQL before the rows are read: two units of work that read and then write the
+    same rows run one after the other, the second waiting (``busy_timeout``) and then
+    reading what the first wrote. A transaction that began by reading could not write
+    once another had written (``database is locked``) and would act on what it read."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def set_sqlite_foreign_keys(conn: Connection, enforced: bool) -> None:
+    """Turns SQLite's enforcement of foreign keys on or off for ``conn``, outside any
+    transaction (SQLite ignores the pragma inside one)."""
+    conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+        f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}"
+    )
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

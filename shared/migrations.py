@@ -18,7 +18,7 @@ from sqlalchemy import (
     update,
 )
 
-from shared.database import Database
+from shared.database import Database, set_sqlite_foreign_keys
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -50,7 +50,7 @@ def run_env(metadata: MetaData) -> None:
             # A table that SQLite's batch mode rebuilds is dropped and renamed; with foreign
             # keys on, dropping it would first delete (or cascade to) the rows that refer to
             # it. Keys are checked once the migrations are done instead.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            set_sqlite_foreign_keys(connection, False)
         context.configure(
             connection=connection,
             target_metadata=metadata,
@@ -77,7 +77,8 @@ def migration_schema(name: str) -> str | None:
 
 def _check_sqlite_foreign_keys(connection: Connection) -> None:
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    connection.commit()
+    set_sqlite_foreign_keys(connection, True)
     if broken:
         tables = sorted({row[0] for row in broken})
         raise RuntimeError(f"rows refer to rows that do not exist in: {', '.join(tables)}")
@@ -115,7 +116,7 @@ def restore_sqlite_foreign_keys(metadata: MetaData) -> None:
         with op.batch_alter_table(table.name, recreate="always") as batch:
             for key in missing:
                 batch.create_foreign_key(
-                    key.name,
+                    key.name if isinstance(key.name, str) else None,
                     key.referred_table.name,
                     list(key.column_keys),
                     [element.column.name for element in key.elements],

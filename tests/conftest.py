@@ -23,7 +23,7 @@ from services.registry.app import create_app
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from shared import migrations
-from shared.database import Database
+from shared.database import Database, set_sqlite_foreign_keys
 from shared.reference_data import SETTING, missing
 
 pytest_plugins = ["tests.stack"]
@@ -188,14 +188,13 @@ def empty_schema(database: Database, schema: str) -> None:
     """Every table of a service's schema emptied, but the keys (see ``KEEP``)."""
     if database.dialect == "sqlite":
         with database.engine.connect() as conn:
-            # Outside a transaction, so that the order of the deletes does not matter.
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            set_sqlite_foreign_keys(conn, False)  # so that the order of the deletes is free
             tables = conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")).all()
             for table in tables:
                 if table not in KEEP and not table.startswith("sqlite_"):
                     conn.exec_driver_sql(f'DELETE FROM "{table}"')
             conn.commit()
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            set_sqlite_foreign_keys(conn, True)
         return
     with database.session() as session:
         tables = session.scalars(

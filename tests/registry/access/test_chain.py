@@ -6,8 +6,9 @@ import subprocess
 import sys
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, delete, update
 
+from services.registry.access.models import AccessEntry
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from tests.live import ROOT
@@ -34,17 +35,15 @@ def verify(client: TestClient, headers: dict[str, str]) -> dict[str, object]:
     return result
 
 
+def entry(organisation_id: str, seq: int) -> tuple[ColumnElement[bool], ...]:
+    return (AccessEntry.owner_organisation_id == organisation_id, AccessEntry.seq == seq)
+
+
 def test_an_edited_entry_is_found(client: TestClient, world: World, registry: Registry) -> None:
     headers, org = reads(client, world, 3)
     assert verify(client, headers)["valid"] is True
     with registry.database.session() as session:
-        session.execute(
-            text(
-                "UPDATE registry.access_log SET action = 'search' "
-                "WHERE owner_organisation_id = :o AND seq = 2"
-            ),
-            {"o": org},
-        )
+        session.execute(update(AccessEntry).where(*entry(org, 2)).values(action="search"))
     result = verify(client, headers)
     assert result["valid"] is False and result["first_broken_seq"] == 2
 
@@ -52,20 +51,14 @@ def test_an_edited_entry_is_found(client: TestClient, world: World, registry: Re
 def test_a_removed_entry_is_found(client: TestClient, world: World, registry: Registry) -> None:
     headers, org = reads(client, world, 3)
     with registry.database.session() as session:
-        session.execute(
-            text("DELETE FROM registry.access_log WHERE owner_organisation_id = :o AND seq = 2"),
-            {"o": org},
-        )
+        session.execute(delete(AccessEntry).where(*entry(org, 2)))
     assert verify(client, headers)["problem"] == "an entry is missing"
 
 
 def test_a_removed_tail_is_found(client: TestClient, world: World, registry: Registry) -> None:
     headers, org = reads(client, world, 3)
     with registry.database.session() as session:
-        session.execute(
-            text("DELETE FROM registry.access_log WHERE owner_organisation_id = :o AND seq = 3"),
-            {"o": org},
-        )
+        session.execute(delete(AccessEntry).where(*entry(org, 3)))
     assert verify(client, headers)["problem"] == "entries at the end were removed"
 
 
@@ -85,11 +78,7 @@ def test_the_command_line_check(
     assert "2 entries, ok" in good.stdout
     with registry.database.session() as session:
         session.execute(
-            text(
-                "UPDATE registry.access_log SET reader = 'user:someone-else' "
-                "WHERE owner_organisation_id = :o AND seq = 1"
-            ),
-            {"o": org},
+            update(AccessEntry).where(*entry(org, 1)).values(reader="user:someone-else")
         )
     bad = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1
