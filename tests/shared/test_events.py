@@ -74,7 +74,7 @@ def test_a_batch_writes_its_events_together_in_order_or_not_at_all(database: Dat
             assert session.scalar(select(func.count()).select_from(outbox)) == 0
     finally:
         event.remove(database.engine, "before_cursor_execute", listen)
-    assert sum("INSERT INTO events_test.outbox" in s for s in statements) == 1
+    assert sum(s.startswith("INSERT INTO") and "outbox" in s for s in statements) == 1
     with pytest.raises(RuntimeError), database.session() as session, batched_events(session):
         publish(session, outbox, "thing.changed", n=99)
         raise RuntimeError("the change failed")
