@@ -664,7 +664,7 @@ def relay_to_reminders(stack: PortalStack) -> int:
     runtime = stack.reminders_runtime
     assert runtime is not None
     ours = {stack.organisation_id, stack.peer_organisation_id}
-    registry = Database(runtime.settings.resolved_database_url(), "registry")
+    registry = Database(stack.env["KORTISTO_REGISTRY_DATABASE_URL"], "registry")
     try:
         with registry.session() as session:
             rows = session.execute(

@@ -482,7 +482,7 @@ def relay_activities_to_matching(stack: PortalStack, partner_ids: set[str]) -> N
     partners applied to matching, each once."""
     runtime = stack.matching_runtime
     assert runtime is not None
-    registry = Database(runtime.settings.resolved_database_url(), "registry")
+    registry = Database(stack.env["KORTISTO_REGISTRY_DATABASE_URL"], "registry")
     try:
         with registry.session() as session:
             rows = session.execute(
