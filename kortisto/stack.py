@@ -118,6 +118,17 @@ def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+def _real_defaults_loaded() -> bool:
+    from services.registry.reference.defaults import has_real_defaults
+
+    registry = Registry.build(RegistrySettings())
+    try:
+        with registry.database.session() as session:
+            return has_real_defaults(session)
+    finally:
+        registry.database.dispose()
+
+
 def run_embedded() -> int:
     os.environ.setdefault("KORTISTO_ENVIRONMENT", "embedded")
     settings = RemindersSettings()
@@ -157,11 +168,18 @@ def run_embedded() -> int:
         _stop(processes)
         return 1
 
-    print(f"\nKortisto is running: {settings.portal_url}")
-    print("demo network created" if seeded else "demo network from an earlier start")
-    for login in demo.DEMO_LOGINS:
-        print(f"  {login.email:32} password {demo.DEMO_PASSWORD}  ({', '.join(login.roles)})")
-    print("Press Ctrl-C to stop.\n", flush=True)
+    # One write, so that the address never shows without the logins in a shared log.
+    banner = [
+        f"\nKortisto is running: {settings.portal_url}",
+        "demo network created" if seeded else "demo network from an earlier start",
+    ]
+    if not _real_defaults_loaded():
+        banner.append("districts and categories: the made-up demo set (see the message above)")
+    banner += [
+        f"  {login.email:32} password {demo.DEMO_PASSWORD}  ({', '.join(login.roles)})"
+        for login in demo.DEMO_LOGINS
+    ]
+    print("\n".join([*banner, "Press Ctrl-C to stop.\n"]), flush=True)
 
     exit_code = 0
     while not stopping:

@@ -34,6 +34,7 @@ def processes_with(marker: str) -> list[int]:
 
 
 def test_embedded_stack_runs_serves_the_demo_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    """Offline and with nothing beside the clone: the message, the demo set, a whole stack."""
     data_dir = tmp_path / "var"
     ports = {name: free_port() for name in ("portal", "registry", "matching", "reminders")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("KORTISTO_")}
@@ -41,6 +42,8 @@ def test_embedded_stack_runs_serves_the_demo_and_stops_on_ctrl_c(tmp_path: Path)
         {f"KORTISTO_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
     )
     env.update({"KORTISTO_DATA_DIR": str(data_dir), "KORTISTO_HEARTBEAT_SECONDS": "2"})
+    # A first start with no reference data and no way to download it (nothing answers).
+    env["KORTISTO_REFERENCE_DATA_URL"] = f"http://127.0.0.1:{free_port()}"
     log = (tmp_path / "stack.log").open("w+b")
     stack = subprocess.Popen(
         [sys.executable, "-m", "kortisto.cli", "up"],
@@ -58,6 +61,9 @@ def test_embedded_stack_runs_serves_the_demo_and_stops_on_ctrl_c(tmp_path: Path)
         printed = (tmp_path / "stack.log").read_text()
         assert f"http://127.0.0.1:{ports['portal']}" in printed
         assert all(login.email in printed for login in DEMO_LOGINS) and DEMO_PASSWORD in printed
+        own = "\n".join(line for line in printed.splitlines() if not line.startswith("{"))
+        assert own.count("KORTISTO_REFERENCE_DATA_DIR") == 1, "one message names the setting"
+        assert "districts and categories: the made-up demo set" in printed
 
         for name, port in ports.items():
             health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
@@ -68,18 +74,28 @@ def test_embedded_stack_runs_serves_the_demo_and_stops_on_ctrl_c(tmp_path: Path)
         )
 
         admin = DEMO_LOGINS[0]
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{ports['portal']}", follow_redirects=True
-        ) as portal:
-            page = portal.get("/login").text
-            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-            assert csrf, "the login form carries a CSRF token"
-            home = portal.post(
-                "/login",
-                data={"email": admin.email, "password": DEMO_PASSWORD, "csrf_token": csrf.group(1)},
-            )
-            assert home.status_code == 200
-            assert admin.display_name in home.text
+        planner = next(login for login in DEMO_LOGINS if login.roles == ("planner",))
+        for login, page in ((admin, "/districts"), (planner, "/planning")):
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{ports['portal']}", follow_redirects=True
+            ) as portal:
+                form = portal.get("/login").text
+                csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+                assert csrf, "the login form carries a CSRF token"
+                home = portal.post(
+                    "/login",
+                    data={
+                        "email": login.email,
+                        "password": DEMO_PASSWORD,
+                        "csrf_token": csrf.group(1),
+                    },
+                )
+                assert home.status_code == 200
+                assert login.display_name in home.text
+                shown = portal.get(page)
+                assert shown.status_code == 200, (page, shown.text[-2000:])
+                # The made-up districts and categories say so where they are listed.
+                assert 'id="demo-reference"' in shown.text, page
 
         def worker_alive() -> bool:
             status = httpx.get(

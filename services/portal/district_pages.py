@@ -17,6 +17,7 @@ from services.portal.registry_client import Me, Rejected
 from services.portal.schemas import Coverage, KnowledgeNotePage, Member
 from services.portal.security import csrf_valid
 from services.portal.templating import today
+from shared.reference_data.manifest import DEMO_SOURCE
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,6 +66,7 @@ async def _page(
             "me": me,
             "sections": sections_for(me.roles),
             "districts": districts or [],
+            "demo_reference": any(d.source == DEMO_SOURCE for d in districts or []),
             "district_names": names,
             "available": districts is not None and notes is not None,
             "notes": notes,

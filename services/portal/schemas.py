@@ -140,6 +140,7 @@ class District(Answer):
     code: str
     name_fi: str
     name_sv: str | None = None
+    source: str = ""
 
 
 class Category(Answer):
@@ -532,6 +533,7 @@ class PlanningScope(Answer):
     organisations: list[OrganisationRef] = Field(default_factory=list)
     default_k: int
     neighbour_weight: float
+    demo_reference: bool = False
 
 
 class PlanningFigures(Answer):

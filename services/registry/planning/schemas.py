@@ -28,6 +28,11 @@ class ScopeOut(BaseModel):
     )
     default_k: int
     neighbour_weight: float
+    demo_reference: bool = Field(
+        False,
+        description="the default districts and categories are Kortisto's made-up demo set "
+        "(the real reference data was not at hand when the registry was set up)",
+    )
 
 
 class Figures(BaseModel):

@@ -28,6 +28,7 @@ from services.registry.planning.schemas import (
     ScopeOut,
 )
 from services.registry.planning.suppression import TOTAL, Key, Published, protect
+from services.registry.reference.defaults import uses_demo_set
 from services.registry.reference.models import Category, District, DistrictNeighbour
 from services.registry.reference.schemas import Language
 from shared.database import elements
@@ -445,4 +446,5 @@ def scope_view(session: Session, organisation_id: str) -> ScopeOut:
         ],
         default_k=DEFAULT_K,
         neighbour_weight=NEIGHBOUR_WEIGHT,
+        demo_reference=uses_demo_set(session),
     )

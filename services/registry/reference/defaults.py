@@ -153,3 +153,16 @@ def has_real_defaults(session: Session) -> bool:
         )
         is not None
     )
+
+
+def uses_demo_set(session: Session) -> bool:
+    """Whether any default district or category is one of the made-up demo set's."""
+    return any(
+        session.scalar(
+            select(model.id)
+            .where(model.organisation_id.is_(None), model.source == DEMO_SOURCE)
+            .limit(1)
+        )
+        is not None
+        for model in (District, Category)
+    )
