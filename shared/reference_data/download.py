@@ -34,7 +34,8 @@ class ReferenceDataUnavailable(RuntimeError):
         self.reason = reason
         wanted = [(d, s) for d in datasets for s in d.sources if _lacks(folder, d)]
         lines = [
-            f"Reference data is missing in {folder} and could not be downloaded: {reason}.",
+            f"Reference data is missing in {folder.resolve()} and could not be downloaded: "
+            f"{reason}.",
             f"Download these files (or run again when online), or set {SETTING} to a folder "
             "that holds them:",
             *(f"  {d.folder}/{s.name}  <-  {s.url(base_url or ORIGIN_URL)}" for d, s in wanted),
