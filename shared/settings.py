@@ -33,6 +33,12 @@ class SharedSettings(BaseSettings):
     reminders_url: str = "http://127.0.0.1:8003"
     portal_url: str = "http://127.0.0.1:8000"
     broker_url: str = Field("", description="Celery broker; empty means the embedded SQLite broker")
+    broker_poll_seconds: float = Field(
+        0.1,
+        gt=0,
+        description="how often a worker looks for new messages on a broker that is polled (the "
+        "embedded SQLite one); Redis hands them over as they arrive",
+    )
     result_backend: str = Field("", description="Celery results; empty means embedded SQLite")
     log_level: str = "INFO"
     reference_data_dir: Path | None = Field(

@@ -13,10 +13,10 @@ from services.matching.networks import contacts
 from services.matching.pools.service import apply_pool_event
 from services.matching.reference.service import apply_reference_changed
 from services.matching.runtime import Matching, worker_runtime
-from shared.events import Event, relay_pending
-from shared.events.consumer import apply_message
+from shared.events import Event, relay_batches, to_tasks
+from shared.events.consumer import apply_message, apply_messages
 
-SUBSCRIBERS = ("registry.events.apply", "reminders.events.apply")
+SUBSCRIBERS = ("registry.events.apply_batch", "reminders.events.apply_batch")
 
 Handler = Callable[[Session, Matching, Event], None]
 
@@ -46,16 +46,22 @@ def apply(matching: Matching, message: dict[str, Any]) -> bool:
     return apply_message(matching.database, processed_events, HANDLERS, matching, message)
 
 
+def apply_batch(matching: Matching, messages: list[dict[str, Any]]) -> int:
+    """Applies a batch of events, each once; what the batch task runs."""
+    return apply_messages(matching.database, processed_events, HANDLERS, matching, messages)
+
+
 @shared_task(name="matching.events.apply")
 def apply_event(message: dict[str, Any]) -> bool:
     return apply(worker_runtime(), message)
 
 
-def _send(event: Event) -> None:
-    for task in SUBSCRIBERS:
-        current_app.send_task(task, args=[event.as_message()])
+@shared_task(name="matching.events.apply_batch")
+def apply_event_batch(messages: list[dict[str, Any]]) -> int:
+    return apply_batch(worker_runtime(), messages)
 
 
 @shared_task(name="matching.events.relay")
 def relay() -> int:
-    return relay_pending(worker_runtime().database, outbox, "matching", _send)
+    send = to_tasks(current_app.send_task, SUBSCRIBERS)
+    return relay_batches(worker_runtime().database, outbox, "matching", send)

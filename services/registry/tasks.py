@@ -20,15 +20,10 @@ from services.registry.partners import rights
 from services.registry.planning import snapshots
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
-from shared.events import Event, relay_pending
-from shared.events.consumer import apply_message
+from shared.events import Event, relay_batches, to_tasks
+from shared.events.consumer import apply_message, apply_messages
 
-SUBSCRIBERS = ("matching.events.apply", "reminders.events.apply")
-
-
-def _send(event: Event) -> None:
-    for task in SUBSCRIBERS:
-        current_app.send_task(task, args=[event.as_message()])
+SUBSCRIBERS = ("matching.events.apply_batch", "reminders.events.apply_batch")
 
 
 @cache
@@ -55,7 +50,8 @@ def planning_snapshot() -> int:
 
 @shared_task(name="registry.events.relay")
 def relay() -> int:
-    return relay_pending(worker_registry().database, outbox, "registry", _send)
+    send = to_tasks(current_app.send_task, SUBSCRIBERS)
+    return relay_batches(worker_registry().database, outbox, "registry", send)
 
 
 HANDLERS: dict[str, Callable[[Session, Registry, Event], None]] = {
@@ -72,6 +68,16 @@ def apply(registry: Registry, message: dict[str, Any]) -> bool:
     return apply_message(registry.database, processed_events, HANDLERS, registry, message)
 
 
+def apply_batch(registry: Registry, messages: list[dict[str, Any]]) -> int:
+    """Applies a batch of events, each once; what the batch task runs."""
+    return apply_messages(registry.database, processed_events, HANDLERS, registry, messages)
+
+
 @shared_task(name="registry.events.apply")
 def apply_event(message: dict[str, Any]) -> bool:
     return apply(worker_registry(), message)
+
+
+@shared_task(name="registry.events.apply_batch")
+def apply_event_batch(messages: list[dict[str, Any]]) -> int:
+    return apply_batch(worker_registry(), messages)

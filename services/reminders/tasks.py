@@ -21,8 +21,8 @@ from services.reminders.operations.service import record_heartbeat
 from services.reminders.organisations.service import apply_organisation_event
 from services.reminders.people import service as people
 from services.reminders.runtime import Reminders, worker_runtime
-from shared.events import Event, relay_pending
-from shared.events.consumer import apply_message
+from shared.events import Event, relay_batches, to_tasks
+from shared.events.consumer import apply_message, apply_messages
 
 HANDLERS: dict[str, Callable[[Session, Reminders, Event], None]] = {
     "organisation.created": lambda session, _, event: apply_organisation_event(session, event),
@@ -35,6 +35,7 @@ HANDLERS: dict[str, Callable[[Session, Reminders, Event], None]] = {
     "pool.membership_changed": newsletter_audience.apply_pool_membership_changed,
 }
 SEND = "reminders.deliveries.send"
+SUBSCRIBERS = ("registry.events.apply_batch",)
 
 
 def apply(reminders: Reminders, message: dict[str, Any]) -> bool:
@@ -42,9 +43,19 @@ def apply(reminders: Reminders, message: dict[str, Any]) -> bool:
     return apply_message(reminders.database, processed_events, HANDLERS, reminders, message)
 
 
+def apply_batch(reminders: Reminders, messages: list[dict[str, Any]]) -> int:
+    """Applies a batch of events, each once; what the batch task runs."""
+    return apply_messages(reminders.database, processed_events, HANDLERS, reminders, messages)
+
+
 @shared_task(name="reminders.events.apply")
 def apply_event(message: dict[str, Any]) -> bool:
     return apply(worker_runtime(), message)
+
+
+@shared_task(name="reminders.events.apply_batch")
+def apply_event_batch(messages: list[dict[str, Any]]) -> int:
+    return apply_batch(worker_runtime(), messages)
 
 
 @shared_task(name="reminders.operations.heartbeat")
@@ -96,11 +107,7 @@ def send(self: Task, delivery_id: str) -> str:
         raise self.retry(countdown=countdown, max_retries=settings.delivery_retries) from exc
 
 
-def _send_event(event: Event) -> None:
-    for task in ("registry.events.apply",):
-        current_app.send_task(task, args=[event.as_message()])
-
-
 @shared_task(name="reminders.events.relay")
 def relay() -> int:
-    return relay_pending(worker_runtime().database, outbox, "reminders", _send_event)
+    send = to_tasks(current_app.send_task, SUBSCRIBERS)
+    return relay_batches(worker_runtime().database, outbox, "reminders", send)

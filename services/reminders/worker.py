@@ -8,6 +8,7 @@ from celery import Celery
 from celery.signals import setup_logging
 
 from services.reminders.settings import RemindersSettings
+from shared.broker import celery_broker_settings
 from shared.logging import configure_logging
 
 QUEUES = ("registry", "matching", "reminders", "deliveries")
@@ -28,7 +29,7 @@ def create_celery(settings: RemindersSettings) -> Celery:
         settings.data_dir.mkdir(parents=True, exist_ok=True)  # the embedded SQLite files
     app = Celery("kortisto")
     app.conf.update(
-        broker_url=settings.celery_broker_url(),
+        **celery_broker_settings(settings.celery_broker_url(), settings.broker_poll_seconds),
         result_backend=settings.celery_result_backend(),
         task_serializer="json",
         result_serializer="json",
@@ -79,9 +80,6 @@ def create_celery(settings: RemindersSettings) -> Celery:
         },
         include=["services.registry.tasks", "services.matching.tasks", "services.reminders.tasks"],
     )
-    if settings.celery_broker_url().startswith("redis"):
-        # An unacknowledged message comes back after this long if its worker vanished.
-        app.conf.broker_transport_options = {"visibility_timeout": 3600}
     return app
 
 

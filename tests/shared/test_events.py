@@ -1,7 +1,8 @@
-"""The outbox, its relay and idempotent consumers on PostgreSQL."""
+"""The outbox, its relay and idempotent consumers, on the session's engine."""
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -10,13 +11,16 @@ from sqlalchemy.orm import Session
 from shared.database import Database, is_sqlite, service_metadata
 from shared.events import (
     Event,
+    apply_new,
     apply_once,
     batched_events,
     outbox_table,
     processed_event_table,
     publish,
+    relay_batches,
     relay_pending,
 )
+from shared.events.consumer import apply_messages
 
 metadata = service_metadata("events_test")
 outbox = outbox_table(metadata)
@@ -58,6 +62,16 @@ def test_relay_sends_in_order_across_batches(database: Database) -> None:
     sent: list[Event] = []
     assert relay_pending(database, outbox, "test", sent.append, batch=3) == 7
     assert sorted(e.payload["n"] for e in sent) == list(range(7))
+
+
+def test_relay_hands_over_batches_oldest_first(database: Database) -> None:
+    with database.session() as session:
+        for n in range(7):
+            publish(session, outbox, "thing.changed", n=n)
+    batches: list[list[Event]] = []
+    assert relay_batches(database, outbox, "test", batches.append, batch=3) == 7
+    assert [[e.payload["n"] for e in b] for b in batches] == [[0, 1, 2], [3, 4, 5], [6]]
+    assert relay_batches(database, outbox, "test", batches.append, batch=3) == 0
 
 
 def test_a_batch_writes_its_events_together_in_order_or_not_at_all(database: Database) -> None:
@@ -123,3 +137,51 @@ def test_a_failed_handler_does_not_mark_the_event_applied(database: Database) ->
     with database.session() as session:
         assert apply_once(session, processed, event, lambda s, e: applied.append(e.id))
     assert applied == [event.id]
+
+
+def events(*names: str) -> list[Event]:
+    return [
+        Event(f"00000000-0000-4000-8000-{n:012d}", "test", name, {}) for n, name in enumerate(names)
+    ]
+
+
+def test_a_batch_applies_each_event_once_in_order(database: Database) -> None:
+    first, second, third = events("thing.changed", "thing.changed", "thing.changed")
+    applied: list[str] = []
+
+    def handler(session: Session, event: Event) -> None:
+        applied.append(event.id)
+
+    with database.session() as session:
+        assert apply_once(session, processed, second, handler)
+    applied.clear()
+    # ``second`` was applied before, ``first`` comes twice: each new id runs once, in order.
+    with database.session() as session:
+        assert apply_new(session, processed, [first, second, third, first], handler) == 2
+    assert applied == [first.id, third.id]
+    with database.session() as session:  # the whole batch delivered again
+        assert apply_new(session, processed, [first, second, third], handler) == 0
+    assert applied == [first.id, third.id]
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(processed)) == 3
+
+
+def test_an_event_that_fails_in_a_batch_holds_back_no_other(database: Database) -> None:
+    good, bad, later = events("thing.changed", "thing.broken", "thing.changed")
+    applied: list[str] = []
+
+    def changed(session: Session, runtime: object, event: Event) -> None:
+        applied.append(event.id)
+
+    def broken(session: Session, runtime: object, event: Event) -> None:
+        raise ValueError("cannot apply this one")
+
+    handlers = {"thing.changed": changed, "thing.broken": broken}
+    messages: list[dict[str, Any]] = [e.as_message() for e in (good, bad, later)]
+    with pytest.raises(ValueError):
+        apply_messages(database, processed, handlers, None, messages)
+    # Tried as one unit first (rolled back), then each event alone.
+    assert applied == [good.id, good.id, later.id]
+    with database.session() as session:
+        recorded = set(session.scalars(select(processed.c.event_id)))
+    assert recorded == {good.id, later.id}, "the failed event is left to be applied later"
