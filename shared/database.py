@@ -34,6 +34,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DataError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.compiler import DDLCompiler, SQLCompiler
@@ -114,6 +116,7 @@ def make_engine(url: str, schema: str, **kwargs: Any) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "handle_error", _sqlite_overflow_is_data)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if url.startswith("postgresql"):
@@ -160,6 +163,16 @@ def _begin_immediate(conn: Connection) -> None:
     reading what the first wrote. A transaction that began by reading could not write
     once another had written (``database is locked``) and would act on what it read."""
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_overflow_is_data(context: ExceptionContext) -> None:
+    """A number beyond SQLite's 64-bit integers is refused by the driver with a plain
+    ``OverflowError``; PostgreSQL's driver refuses one beyond its type as data. Both are the
+    same bad input: raised as SQLAlchemy's ``DataError``, which the services answer with 422."""
+    if isinstance(context.original_exception, OverflowError):
+        raise DataError(
+            context.statement, context.parameters, context.original_exception
+        ) from context.original_exception
 
 
 def set_sqlite_foreign_keys(conn: Connection, enforced: bool) -> None:

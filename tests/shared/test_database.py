@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Column, ForeignKey, Integer, Table, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from shared.database import Database, UtcDateTime, is_sqlite, service_metadata
 
@@ -66,3 +66,8 @@ def test_foreign_keys_are_enforced_and_cascade(database: Database) -> None:
         session.execute(moments.delete())
     with database.session() as session:
         assert session.scalar(select(children.c.id)) is None
+
+
+def test_a_number_beyond_the_column_is_refused_as_data(database: Database) -> None:
+    with pytest.raises(DataError), database.session() as session:
+        session.execute(select(moments.c.id).where(moments.c.id == 2**80))
