@@ -78,9 +78,12 @@ def _commands(settings: RemindersSettings) -> dict[str, list[str]]:
 
 
 def _busy_ports(ports: list[int]) -> list[int]:
+    """The ports some process listens on. A port whose last connections wait out TIME-WAIT
+    after a stop is free: the services bind with address reuse, and so does this check."""
     busy = []
     for port in ports:
         with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
