@@ -232,8 +232,7 @@ async def _save_member(
     except Rejected as exc:
         if exc.status not in (400, 404, 409, 422):
             raise
-        target, message = form.api_error(exc.field, exc.message, gettext)
-        return ({target: message}, "") if target else ({}, message)
+        return exc.at_fields(lambda field, message: form.api_error(field, message, gettext))
     return {}, ""
 
 

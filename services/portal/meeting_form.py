@@ -91,11 +91,12 @@ def _check_times(
     errors: dict[str, str] = {}
     if parse_day(day) is None:
         errors[f"{prefix}day"] = _("Enter the day of the meeting.")
-    start, end = local_time(day, starts), local_time(day, ends)
-    if start is None and f"{prefix}day" not in errors:
+    # The hours are checked on their own, so that a missing day does not hide them.
+    if local_time("2000-01-01", starts) is None:
         errors[f"{prefix}starts"] = _("Enter the time it starts, like 14:00.")
-    if end is None and f"{prefix}day" not in errors:
+    if local_time("2000-01-01", ends) is None:
         errors[f"{prefix}ends"] = _("Enter the time it ends, like 16:00.")
+    start, end = local_time(day, starts), local_time(day, ends)
     if errors or start is None or end is None:
         return errors
     if start <= now:

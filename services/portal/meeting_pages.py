@@ -11,6 +11,7 @@ may do what."""
 import asyncio
 import re
 from datetime import UTC, datetime
+from gettext import GNUTranslations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -101,15 +102,18 @@ def closed_matter(gettext: Translate) -> str:
     return gettext("The matter is closed. Reopen it on its page before changing it.")
 
 
-def warnings_of(meeting: Meeting, gettext: Translate) -> list[str]:
+def warnings_of(meeting: Meeting, catalogue: GNUTranslations) -> list[str]:
     """Reminders' warnings in the page's language (one it does not know stays as it is)."""
     said = []
     for warning in meeting.warnings:
         if warning.code == "too_many_participants":
             said.append(
-                gettext(
+                catalogue.ngettext(
+                    "This meeting has %(num)d participant. A discussion meeting works best "
+                    "with at most %(max)d people: consider inviting fewer.",
                     "This meeting has %(num)d participants. A discussion meeting works best "
-                    "with at most %(max)d people: consider inviting fewer."
+                    "with at most %(max)d people: consider inviting fewer.",
+                    warning.participants,
                 )
                 % {"num": warning.participants, "max": warning.limit}
             )
@@ -205,11 +209,9 @@ async def create_matter(
         except Rejected as exc:
             if exc.status not in (400, 422):
                 raise
-            target, message = form.api_error(exc.field, exc.message, gettext)
-            if target:
-                errors[target] = message
-            else:
-                form_error = message
+            errors, form_error = exc.at_fields(
+                lambda field, message: form.api_error(field, message, gettext)
+            )
         else:
             notify(request, "matter_created")
             return see_other(f"{matter_path(matter.id)}/planning")
@@ -327,13 +329,12 @@ async def save_matter(
         except Rejected as exc:
             if exc.status not in (400, 422):
                 raise
-            target, message = form.api_error(exc.field, exc.message, gettext)
             if exc.field == "status":
                 form_error = closed_matter(gettext)
-            elif target:
-                errors[target] = message
             else:
-                form_error = message
+                errors, form_error = exc.at_fields(
+                    lambda field, message: form.api_error(field, message, gettext)
+                )
         else:
             notify(request, "matter_saved")
             return see_other(matter_path(matter.id))
@@ -663,13 +664,10 @@ async def create_meeting(
         except Rejected as exc:
             if exc.status not in (400, 422):
                 raise
-            target, message = form.api_error(exc.field, gettext)
             if exc.field == "status":
                 form_error = closed_matter(gettext)
-            elif target:
-                errors[target] = message
             else:
-                form_error = message
+                errors, form_error = exc.at_fields(lambda field, _: form.api_error(field, gettext))
         else:
             if form.invite and meeting.participants:
                 await reminders.send("POST", f"/meetings/{meeting.id}/invitations")
@@ -736,7 +734,6 @@ async def _meeting_page(
     form_error: str = "",
     status_code: int = 200,
 ) -> Response:
-    gettext = templates.gettext(request).gettext
     meeting = await reminders.read(Meeting, f"/meetings/{meeting_id}")
     matter, members = await asyncio.gather(
         find_matter(reminders, meeting.matter_id), members_of(api)
@@ -752,7 +749,7 @@ async def _meeting_page(
             SECTION_PATH,
             meeting=meeting,
             matter=matter,
-            warnings=warnings_of(meeting, gettext),
+            warnings=warnings_of(meeting, templates.gettext(request)),
             replies=[(reply, replies[reply]) for reply in REPLIES if reply in replies],
             member_names={m.id: m.display_name for m in members},
             members=member_options(members),
@@ -1049,13 +1046,10 @@ async def save_meeting(
         except Rejected as exc:
             if exc.status not in (400, 422):
                 raise
-            target, message = form.api_error(exc.field, gettext)
             if exc.field == "status":
                 form_error = gettext("This cannot be done to a meeting that was held or cancelled.")
-            elif target:
-                errors[target] = message
             else:
-                form_error = message
+                errors, form_error = exc.at_fields(lambda field, _: form.api_error(field, gettext))
         else:
             sent = changed.sequence > meeting.sequence
             notify(request, "meeting_updated_sent" if sent else "meeting_saved")
@@ -1165,11 +1159,7 @@ async def record_outcome(
                     "meeting empty, or reopen the matter first."
                 )
             else:
-                target, message = form.api_error(exc.field, gettext)
-                if target:
-                    errors[target] = message
-                else:
-                    form_error = message
+                errors, form_error = exc.at_fields(lambda field, _: form.api_error(field, gettext))
         else:
             following = recorded.next_meeting is not None
             notify(request, "outcome_recorded" if following else "outcome_recorded_no_next")

@@ -182,6 +182,19 @@ class NewsletterForm:
             "scheduled_at": when.isoformat() if when else None,
         }
 
+    def refused_partners(self, api_fields: list[str | None]) -> dict[int, list[str]]:
+        """The partners reminders refused to name (``blocks.2.partner_ids.1``…), by part."""
+        refused: dict[int, list[str]] = {}
+        for api_field in api_fields:
+            parts = (api_field or "").split(".")
+            if len(parts) == 4 and parts[0] == "blocks" and parts[2] == "partner_ids":
+                index, position = parts[1], parts[3]
+                if index.isdigit() and position.isdigit() and int(index) < len(self.blocks):
+                    chosen = self.blocks[int(index)].partner_ids
+                    if int(position) < len(chosen):
+                        refused.setdefault(int(index), []).append(chosen[int(position)])
+        return refused
+
     def api_error(self, api_field: str | None, _: Translate) -> tuple[str, str]:
         """Reminders' refusal as (the form's field id, a message in plain words)."""
         parts = (api_field or "").split(".")

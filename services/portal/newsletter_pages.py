@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from babel.lists import format_list
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -20,6 +21,7 @@ from services.portal.deps import (
     TemplatesDep,
     member_of,
 )
+from services.portal.i18n import request_language
 from services.portal.newsletter_form import BLOCK_TYPES, NewsletterForm
 from services.portal.notices import notify
 from services.portal.partner_form import Translate
@@ -167,13 +169,14 @@ async def record_bounce(
 
 async def _partner_choices(api: Api, form: NewsletterForm) -> dict[int, list[tuple[str, str]]]:
     """For each "new partners" part: the partners chosen (by name) and then the
-    organisation's own active partners whose names start with the words to find (the first
-    ones when nothing was asked)."""
+    organisation's own active partners who agreed to newsletters whose names start with the
+    words to find (the first ones when nothing was asked)."""
     choices: dict[int, list[tuple[str, str]]] = {}
     for index, block in enumerate(form.blocks):
         if block.type != "new_partners":
             continue
-        params: dict[str, Any] = {"scope": "own", "status": "active"}
+        # Only those who may be named: reminders refuses the others when saving.
+        params: dict[str, Any] = {"scope": "own", "status": "active", "consent": "newsletter"}
         params["page_size"] = PARTNERS_OFFERED
         if block.find:
             params["name"] = block.find
@@ -268,11 +271,12 @@ async def _save(
                     "This newsletter is being sent or was sent already, so it cannot be changed."
                 )
             elif exc.status in (400, 422):
-                target, message = form.api_error(exc.field, gettext)
-                if target:
-                    errors[target] = message
-                else:
-                    form_error = message
+                errors, form_error = exc.at_fields(lambda field, _: form.api_error(field, gettext))
+                refused = form.refused_partners([field for field, _ in exc.problems])
+                for index, partner_ids in refused.items():
+                    errors[f"block-{index}-partner"] = await _refused_message(
+                        request, templates, api, partner_ids
+                    )
             else:
                 raise
         else:
@@ -282,6 +286,23 @@ async def _save(
         request, templates, api, me, form, issue=issue, errors=errors, form_error=form_error,
         status_code=409 if form_error and not errors and issue is not None else 422,
     )  # fmt: skip
+
+
+async def _refused_message(
+    request: Request, templates: TemplatesDep, api: Api, partner_ids: list[str]
+) -> str:
+    """The partners who may not be named, by name: their consent is missing, or was
+    withdrawn after they were chosen."""
+    catalogue = templates.gettext(request)
+    found = await asyncio.gather(
+        *(api.read_or_none(Partner, f"/partners/{p}") for p in partner_ids)
+    )
+    names = [p.name if p else catalogue.gettext("a partner no longer in the file") for p in found]
+    return catalogue.ngettext(
+        "%(names)s has not agreed to be named in newsletters. Untick them.",
+        "%(names)s have not agreed to be named in newsletters. Untick them.",
+        len(names),
+    ) % {"names": format_list(names, locale=request_language(request))}
 
 
 @router.get("/reminders/newsletters/new")

@@ -419,7 +419,7 @@ def friendly_message(field_id: str | None, code: str, message: str, _: Translate
             return _("A birthday must be in the past.")
         return _("Enter the date as day, month and year.")
     if field_id.startswith("offers-"):
-        if field_id.endswith("-title"):
+        if field_id.endswith("-title") and "at most" not in text:
             return _("Give the offer a title.")
         return _("Shorten this to the allowed length.")
     if field_id.startswith("availability-"):

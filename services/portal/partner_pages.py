@@ -38,7 +38,7 @@ from services.portal.partner_form import (
     friendly_message,
     purpose_id,
 )
-from services.portal.registry_client import Me, Rejected
+from services.portal.registry_client import FieldErrors, Me, Rejected
 from services.portal.schemas import (
     Activity,
     Category,
@@ -61,6 +61,8 @@ T = TypeVar("T")
 StaffDep = Annotated[Me, Depends(member_of("partners"))]
 PAGE_SIZE = 25
 MONTHS_MAX = 1200
+# The roles that look after partners: who may be a partner's responsible staff member.
+RESPONSIBLE_ROLES = {"staff", "admin"}
 # The notice after erasing, shown on the list. Without the partner's name: the session
 # cookie never holds a personal value, and after erasing the portal keeps none either.
 ERASED = "partner_erased"
@@ -523,8 +525,9 @@ async def _form_page(
             districts=districts,
             category_groups=category_groups(categories),
             categories_available=categories is not None,
-            members=members or [],
-            member_options=[(m.id, m.display_name) for m in members or []],
+            member_options=responsible_choices(
+                members or [], form.values.get("responsible_user_id", "")
+            ),
             grantable=grantable,
             share_organisations=[(o.id, o.name) for o in sharing_candidates(organisations, me)],
             purpose_labels={p: purpose_label(p, gettext, pool_names, {}) for p in grantable},
@@ -536,6 +539,16 @@ async def _form_page(
         private=True,
         status_code=status_code,
     )
+
+
+def responsible_choices(members: list[Member], current: str) -> list[tuple[str, str]]:
+    """Who may be a partner's responsible staff member: the organisation's staff and
+    admins, and whoever is responsible now (so that saving does not change it unasked)."""
+    return [
+        (m.id, m.display_name)
+        for m in members
+        if m.id == current or RESPONSIBLE_ROLES & set(m.roles)
+    ]
 
 
 def _kind_or_404(kind: str) -> str:
@@ -552,12 +565,14 @@ async def new_partner_form(
     return await _form_page(request, templates, api, me, form)
 
 
-def _api_error(form: PartnerForm, exc: Rejected, gettext: Any) -> tuple[dict[str, str], str]:
-    field_id = form.field_for(exc.field, exc.message)
-    message = friendly_message(field_id, exc.code, exc.message, gettext)
-    if field_id is None:
-        return {}, message
-    return {field_id: message}, ""
+def _api_error(form: PartnerForm, exc: Rejected, gettext: Any) -> FieldErrors:
+    """Every field the registry refused, at its place on the form."""
+
+    def place(api_field: str | None, detail: str) -> tuple[str, str]:
+        field_id = form.field_for(api_field, detail)
+        return field_id or "", friendly_message(field_id, exc.code, detail, gettext)
+
+    return exc.at_fields(place)
 
 
 @router.post("/partners/new/{kind}")

@@ -2,12 +2,15 @@
 made with the person's token, over HTTP. Every failure becomes one of a few exceptions a
 page can explain to a person."""
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+# A form's errors: the message at each field id, and one for the whole form ("" if none).
+FieldErrors = tuple[dict[str, str], str]
 
 
 class TokenPair(BaseModel):
@@ -66,6 +69,34 @@ class Rejected(Exception):
         self.message = message
         self.field = field
         self.body = body  # the whole answer, e.g. an import's report beside its error
+
+    @property
+    def problems(self) -> list[tuple[str | None, str]]:
+        """Every wrong field the answer names, as (field, message): its ``details`` when it
+        lists several, otherwise its one ``field``."""
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        details = error.get("details") if isinstance(error, dict) else None
+        found = [
+            (str(d["field"]) if d.get("field") else None, str(d.get("message", "")))
+            for d in details or []
+            if isinstance(d, dict)
+        ]
+        return found or [(self.field, self.message)]
+
+    def at_fields(self, place: Callable[[str | None, str], tuple[str, str]]) -> FieldErrors:
+        """Every problem placed on a form: ``place`` turns the service's field and message
+        into the form's field id (``""`` for the whole form) and the words to show there.
+        Returns the errors by field id (the first one said at each field) and the first
+        error of the whole form."""
+        errors: dict[str, str] = {}
+        form_error = ""
+        for field, message in self.problems:
+            target, said = place(field, message)
+            if target:
+                errors.setdefault(target, said)
+            elif not form_error:
+                form_error = said
+        return errors, form_error
 
 
 class RegistryClient:

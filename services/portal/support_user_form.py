@@ -101,11 +101,14 @@ class SupportUserForm:
             prefix = f"availability-{i}"
             if not slot["weekday"].isdigit() or int(slot["weekday"]) not in WEEKDAYS:
                 errors[f"{prefix}-weekday"] = _("Choose the weekday.")
-            elif not TIME.fullmatch(slot["start"]):
-                errors[f"{prefix}-start"] = _("Enter the time as hours and minutes, like 17:30.")
-            elif not TIME.fullmatch(slot["end"]):
-                errors[f"{prefix}-end"] = _("Enter the time as hours and minutes, like 17:30.")
-            elif slot["end"][:5] <= slot["start"][:5]:
+            times_given = True
+            for name in ("start", "end"):
+                if not TIME.fullmatch(slot[name]):
+                    errors[f"{prefix}-{name}"] = _(
+                        "Enter the time as hours and minutes, like 17:30."
+                    )
+                    times_given = False
+            if times_given and slot["end"][:5] <= slot["start"][:5]:
                 errors[f"{prefix}-end"] = _("The end time must be after the start time.")
         if len(self.notes) > NOTES_MAX:
             errors["notes"] = _("Shorten this to at most 4000 characters.")

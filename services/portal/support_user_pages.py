@@ -196,11 +196,9 @@ async def create_support_user(
         except Rejected as exc:
             if exc.status not in (400, 409, 422):
                 raise
-            target, message = form.api_error(exc.field, exc.message, gettext)
-            if target:
-                errors[target] = message
-            else:
-                form_error = message
+            errors, form_error = exc.at_fields(
+                lambda field, message: form.api_error(field, message, gettext)
+            )
         else:
             notify(request, "support_user_created")
             return see_other(f"/support-users/{created.id}")
@@ -254,11 +252,9 @@ async def save_support_user(
         except Rejected as exc:
             if exc.status not in (400, 409, 422):
                 raise
-            target, message = form.api_error(exc.field, exc.message, gettext)
-            if target:
-                errors[target] = message
-            else:
-                form_error = message
+            errors, form_error = exc.at_fields(
+                lambda field, message: form.api_error(field, message, gettext)
+            )
         else:
             notify(request, "support_user_saved")
             return see_other(f"/support-users/{support_user_id}")

@@ -353,6 +353,54 @@ def test_bad_input_is_refused_at_its_field_and_changes_nothing(
     assert snapshots_api(portal_stack, person_id) == snapshots_before
 
 
+def test_every_refusal_of_a_member_is_shown_at_once(
+    anna: httpx.Client, portal_stack: PortalStack, matching_index: Matching
+) -> None:
+    word = tag()
+    person_id = api_support_user(portal_stack, f"Kaikki virheet {word}")
+    before = eco_api(portal_stack, person_id)
+    # The portal's own checks together: no name, no relation, no ring, too long a note.
+    refused = add_member(anna, person_id, name="", note="x" * 2001)
+    assert refused.status_code == 422
+    errors = Elements(refused.text)
+    for field in ("name", "relation", "ring", "note"):
+        assert errors.text_of(f"member-{field}-error"), field
+        assert errors.find("a", href=f"#member-{field}")
+    # Matching's refusals together: kinds of support it does not know, and a partner
+    # reference that cannot be one.
+    refused = add_member(
+        anna,
+        person_id,
+        name=f"Serkku {word}",
+        relation="family",
+        ring="outer",
+        support=["company", "cooking"],
+        partner_id="x" * 40,
+    )
+    assert refused.status_code == 422
+    errors = Elements(refused.text)
+    assert "Valitse tuen lajit luettelosta." in errors.text_of("member-support-error")
+    assert "Tätä kumppania ei voi linkittää" in errors.text_of("member-partner_id-error")
+    assert eco_api(portal_stack, person_id) == before
+
+
+def test_the_comparison_counts_one_person_in_the_singular_in_both_languages(
+    anna: httpx.Client, portal_stack: PortalStack, matching_index: Matching
+) -> None:
+    word = tag()
+    person_id = api_support_user(portal_stack, f"Yksin {word}")
+    api_member(portal_stack, person_id, name=f"Äiti {word}", relation="family", ring="inner")
+    page = f"/support-users/{person_id}/eco-map"
+    assert post_form(anna, page, f"{page}/snapshots", {"label": "Alku"}).status_code == 303
+    [snapshot] = snapshots_api(portal_stack, person_id)
+    comparison = f"{page}/comparison?before={snapshot['id']}&after=current"
+    finnish = anna.get(comparison)
+    assert finnish.status_code == 200
+    assert "Verkostossa on yhä 1 henkilö." in finnish.text
+    with portal_client(portal_stack, ANNA_EMAIL, "en") as english:
+        assert "The network still has 1 person." in english.get(comparison).text
+
+
 def test_the_support_user_has_their_own_eco_map_in_plain_words_and_nobody_elses(
     portal_stack: PortalStack, anna: httpx.Client, matching_index: Matching
 ) -> None:

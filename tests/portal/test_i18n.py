@@ -11,10 +11,15 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from services.portal.i18n import negotiate_language
+from services.portal.i18n import load_translations, negotiate_language
 from tests.portal.conftest import RegistrySpy, csrf_of
 
 PORTAL = Path(__file__).resolve().parents[2] / "services" / "portal"
+# How a required field's label says so, after its text.
+REQUIRED = {
+    language: f' <span class="field__required" aria-hidden="true">({word})</span>'
+    for language, word in (("fi", "pakollinen"), ("en", "required"))
+}
 LOCALES = PORTAL / "locales"
 
 
@@ -81,6 +86,48 @@ def test_finnish_translations_keep_their_placeholders() -> None:
 
 
 @pytest.mark.parametrize(
+    ("singular", "plural", "expected"),
+    [
+        (
+            "%(num)d more row without problems is not shown.",
+            "%(num)d more rows without problems are not shown.",
+            {
+                ("fi", 1): "1 ongelmaton rivi lisää jätettiin näyttämättä.",
+                ("fi", 3): "3 ongelmatonta riviä lisää jätettiin näyttämättä.",
+                ("en", 1): "1 more row without problems is not shown.",
+                ("en", 3): "3 more rows without problems are not shown.",
+            },
+        ),
+        (
+            "%(num)d member:",
+            "%(num)d members:",
+            {("fi", 1): "1 jäsen:", ("fi", 3): "3 jäsentä:", ("en", 1): "1 member:"},
+        ),
+        (
+            "This meeting has %(num)d participant. A discussion meeting works best with at "
+            "most %(max)d people: consider inviting fewer.",
+            "This meeting has %(num)d participants. A discussion meeting works best with at "
+            "most %(max)d people: consider inviting fewer.",
+            {
+                ("fi", 11): "Tapaamisessa on 11 osallistujaa. Keskustelutilaisuus toimii "
+                "parhaiten, kun paikalla on enintään 10 henkeä: harkitse, voisitko kutsua "
+                "vähemmän.",
+                ("en", 11): "This meeting has 11 participants. A discussion meeting works best "
+                "with at most 10 people: consider inviting fewer.",
+            },
+        ),
+    ],
+)
+def test_counted_words_agree_with_their_number(
+    singular: str, plural: str, expected: dict[tuple[str, int], str]
+) -> None:
+    catalogues = load_translations()
+    for (language, number), sentence in expected.items():
+        said = catalogues[language].ngettext(singular, plural, number)
+        assert said % {"num": number, "max": 10} == sentence, (language, number)
+
+
+@pytest.mark.parametrize(
     ("accept_language", "expected"),
     [
         (None, "fi"),
@@ -108,8 +155,10 @@ def test_login_page_in_finnish(client: TestClient, registry_spy: RegistrySpy) ->
     assert response.headers["content-language"] == "fi"
     assert "<title>Kirjaudu sisään – Kortisto</title>" in html
     assert "<h1>Kirjaudu sisään</h1>" in html
-    assert '<label class="field__label" for="email">Sähköpostiosoite</label>' in html
-    assert '<label class="field__label" for="password">Salasana</label>' in html
+    assert (
+        f'<label class="field__label" for="email">Sähköpostiosoite{REQUIRED["fi"]}</label>' in html
+    )
+    assert f'<label class="field__label" for="password">Salasana{REQUIRED["fi"]}</label>' in html
     assert "Siirry pääsisältöön" in html
     for english in ("Log in", "Password", "E-mail address", "Skip to main content"):
         assert english not in html
@@ -127,8 +176,8 @@ def test_login_page_in_english(client: TestClient, registry_spy: RegistrySpy) ->
     assert response.headers["content-language"] == "en"
     assert "<title>Log in – Kortisto</title>" in html
     assert "<h1>Log in</h1>" in html
-    assert '<label class="field__label" for="email">E-mail address</label>' in html
-    assert '<label class="field__label" for="password">Password</label>' in html
+    assert f'<label class="field__label" for="email">E-mail address{REQUIRED["en"]}</label>' in html
+    assert f'<label class="field__label" for="password">Password{REQUIRED["en"]}</label>' in html
     for finnish in ("Kirjaudu", "Salasana", "Sähköpostiosoite"):
         assert finnish not in html
     assert '<button type="submit" class="link-button" lang="fi">Suomi</button>' in html

@@ -440,6 +440,34 @@ def test_a_meeting_with_mistakes_is_refused_at_its_fields(kaisa: httpx.Client) -
     assert "päättyä" in Elements(ends.text).text_of("ends-error")
 
 
+def test_every_mistake_of_a_meeting_is_shown_at_once(kaisa: httpx.Client) -> None:
+    word = tag()
+    matter_id = raise_matter(kaisa, f"Kaikki virheet {word}")
+    path = f"/meetings/matters/{matter_id}/meetings/new"
+    rows = [{"role": "", "name": "", "email": "ei-osoite"}]
+    fields = meeting_fields(rows, "", "", "", place="", online_link="ei-linkki")
+    refused = post_form(kaisa, path, path, {**fields, "action": "save"})
+    assert refused.status_code == 422
+    errors = Elements(refused.text)
+    for field in (
+        "day",
+        "starts",
+        "ends",
+        "online_link",
+        "participant-0-role",
+        "participant-0-name",
+        "participant-0-email",
+    ):
+        assert errors.text_of(f"{field}-error"), field
+        assert errors.find("a", href=f"#{field}"), field
+    # A start that is not a time is said even when the day is missing too.
+    fields = meeting_fields(people(word, 1), "", "kaksi", "16:00")
+    refused = post_form(kaisa, path, path, {**fields, "action": "save"})
+    errors = Elements(refused.text)
+    assert errors.text_of("day-error") and errors.text_of("starts-error")
+    assert not errors.text_of("ends-error")
+
+
 def test_a_meeting_is_invited_changed_held_followed_up_and_evaluated(
     kaisa: httpx.Client,
     portal_stack: PortalStack,

@@ -13,6 +13,7 @@ import httpx
 
 from services.reminders.deliveries import sending
 from tests.portal.conftest import (
+    ANNA_EMAIL,
     OLLI_EMAIL,
     Elements,
     Inbox,
@@ -101,7 +102,7 @@ def test_a_newsletter_is_written_previewed_sent_and_followed(
     found = editor_action(anna, "/reminders/newsletters/new", named.text, fields, "find-2")
     page = Elements(found.text)
     assert page.find("input", type="checkbox", name="block-2-partner", value=reader)
-    assert page.find("input", type="checkbox", name="block-2-partner", value=silent)
+    assert not page.find("input", type="checkbox", name="block-2-partner", value=silent)
     assert subject not in anna.get("/reminders/newsletters").text
 
     # Missing details are named at their fields.
@@ -112,11 +113,13 @@ def test_a_newsletter_is_written_previewed_sent_and_followed(
     assert "Valitse vähintään yksi mainittava kumppani." in errors.text_of("block-2-partner-error")
     assert errors.find("a", href="#block-1-when")
 
-    # A partner who has not agreed to newsletters cannot be named: reminders refuses it.
+    # A partner who has not agreed to newsletters cannot be named (a form sent with one
+    # anyway): reminders refuses it, and the error names the partner.
     fields.update({"block-1-when": "lauantaina 12.9. klo 14", "block-2-partner": silent})
     refused = editor_action(anna, "/reminders/newsletters/new", found.text, fields, "save")
     assert refused.status_code == 422
-    assert "ei ole suostunut" in Elements(refused.text).text_of("block-2-partner-error")
+    error = Elements(refused.text).text_of("block-2-partner-error")
+    assert f"{silent_name} ei ole suostunut" in error
 
     fields["block-2-partner"] = reader
     saved = editor_action(anna, "/reminders/newsletters/new", refused.text, fields, "save")
@@ -293,3 +296,85 @@ def test_a_scheduled_newsletter_keeps_its_time_and_a_draft_can_be_deleted(
     assert deleted.status_code == 303 and deleted.headers["location"] == "/reminders/newsletters"
     assert subject not in anna.get("/reminders/newsletters").text
     assert anna.get(issue_url).status_code == 404
+
+
+def new_partners_form(word: str, chosen: list[str] | None = None) -> dict[str, object]:
+    """The editor with one "new partners" part finding partners by ``word``."""
+    return {
+        "subject": f"Uudet kumppanit {word}",
+        "language": "fi",
+        "audience": "organisation",
+        "block-count": "1",
+        "block-0-type": "new_partners",
+        "block-0-find": word,
+        "block-0-partner": chosen or [],
+        "send": "draft",
+    }
+
+
+def test_the_partner_picker_offers_only_partners_who_agreed_to_newsletters(
+    anna: httpx.Client, portal_stack: PortalStack
+) -> None:
+    word = tag()
+    reader = newsletter_partner(portal_stack, f"Lukijat {word}", f"lukijat-{word}@example.org")
+    silent = newsletter_partner(
+        portal_stack, f"Hiljaiset {word}", f"hiljaiset-{word}@example.org", newsletter=False
+    )
+    relay_to_reminders(portal_stack)
+
+    new = anna.get("/reminders/newsletters/new").text
+    found = editor_action(
+        anna, "/reminders/newsletters/new", new, new_partners_form(word), "find-0"
+    )
+    assert found.status_code == 200
+    page = Elements(found.text)
+    assert page.find("input", type="checkbox", name="block-0-partner", value=reader)
+    assert not page.find("input", type="checkbox", name="block-0-partner", value=silent)
+    assert f"Hiljaiset {word}" not in found.text
+
+
+def test_a_partner_whose_consent_was_withdrawn_since_is_named_in_the_error(
+    anna: httpx.Client, portal_stack: PortalStack
+) -> None:
+    word = tag()
+    names = [f"Ensimmäinen {word}", f"Toinen {word}", f"Kolmas {word}"]
+    partners = [
+        newsletter_partner(portal_stack, name, f"k{i}-{word}@example.org")
+        for i, name in enumerate(names)
+    ]
+    relay_to_reminders(portal_stack)
+    new = anna.get("/reminders/newsletters/new").text
+    fields = new_partners_form(word, partners)
+    saved = editor_action(anna, "/reminders/newsletters/new", new, fields, "save")
+    assert saved.status_code == 303, saved.text
+    issue_url = saved.headers["location"]
+
+    # Two of the three withdraw their consent to newsletters after being chosen.
+    for partner_id in partners[1:]:
+        withdrawn = httpx.post(
+            f"{portal_stack.registry_url}/partners/{partner_id}/consents/withdraw",
+            headers=portal_stack.api_token(ANNA_EMAIL),
+            json={"purposes": ["newsletter"], "method": "written"},
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+    relay_to_reminders(portal_stack)
+
+    edit = anna.get(f"{issue_url}/edit").text
+    refused = editor_action(anna, f"{issue_url}/edit", edit, fields, "save")
+    assert refused.status_code == 422
+    page = Elements(refused.text)
+    error = page.text_of("block-0-partner-error")
+    assert names[1] in error and names[2] in error and names[0] not in error
+    assert "eivät ole suostuneet" in error
+    assert len(page.find("a", href="#block-0-partner")) == 1
+    assert names[1] in refused.text[refused.text.index('class="error-summary"') :]
+    # Nothing changed: the issue still names all three.
+    kept = Elements(anna.get(f"{issue_url}/edit").text)
+    for partner_id in partners:
+        assert kept.find("input", type="checkbox", name="block-0-partner", value=partner_id)
+
+    # With one partner the sentence is singular.
+    one = new_partners_form(word, partners[:2])
+    refused = editor_action(anna, f"{issue_url}/edit", edit, one, "save")
+    error = Elements(refused.text).text_of("block-0-partner-error")
+    assert f"{names[1]} ei ole suostunut" in error

@@ -13,7 +13,9 @@ from shared.local_time import today_in
 from tests.portal.conftest import (
     ANNA_EMAIL,
     ANNA_NAME,
+    ANNA_PASSWORD,
     OLLI_EMAIL,
+    OLLI_NAME,
     PEER_ORGANISATION,
     POOL_NAME,
     Elements,
@@ -440,6 +442,98 @@ def test_a_consent_is_withdrawn_and_the_receipt_downloaded(anna: httpx.Client) -
     document = json.loads(receipt.content)
     assert document["current_purposes"] == ["file", "team"]
     assert [r["action"] for r in document["records"]].count("withdrawn") == 1
+
+
+def test_every_error_of_the_form_is_shown_at_once(anna: httpx.Client) -> None:
+    name = unique("Monta virhettä")
+    response = create(
+        anna,
+        name=name,
+        contact_email="ei-osoite",
+        contact_phone="12",
+        purpose=["file", "team"],
+        consent_method="written",
+        information_version="1",
+        **{"offers-0-schedule": "maanantaisin", "offers-1-title": "x" * 301},
+    )
+    assert response.status_code == 422
+    page = Elements(response.text)
+    assert "Kirjoita sähköpostiosoite oikeassa muodossa" in error_at(page, "contact_email")
+    assert "Kirjoita puhelinnumero" in error_at(page, "contact_phone")
+    assert "Anna tarjonnalle otsikko." in error_at(page, "offers-0-title")
+    assert error_at(page, "offers-1-title")
+    summary_links = {a["href"] for a in page.find("a") if a["href"].startswith("#")}
+    assert {"#contact_email", "#contact_phone", "#offers-0-title", "#offers-1-title"} <= (
+        summary_links
+    )
+
+    # A card's errors and a wrong district come back together, and a citizen's times too.
+    citizen = create(
+        anna,
+        "citizen",
+        name="",
+        district_code="99999",
+        **CONSENTED,
+        **{
+            "availability-0-weekday": "2",
+            "availability-0-start": "18:00",
+            "availability-0-end": "17:00",
+            "availability-1-weekday": "3",
+            "availability-1-start": "kuusi",
+        },
+    )
+    assert citizen.status_code == 422
+    page = Elements(citizen.text)
+    assert error_at(page, "name")
+    assert "Valitse alue luettelosta." in error_at(page, "district_code")
+    assert "Päättymisajan pitää olla" in error_at(page, "availability-0-end")
+    assert "tunteina ja minuutteina" in error_at(page, "availability-1-start")
+    assert "0 kumppania löytyi" in listed(anna, name=token_of(name), status="any")
+
+    # Editing a card shows its errors together too.
+    partner_id = created_id(create(anna, name=name, **CONSENTED))
+    form = anna.get(f"/partners/{partner_id}/edit")
+    wrong = anna.post(
+        f"/partners/{partner_id}/edit",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "name": name,
+            "contact_email": "ei-osoite",
+            "contact_phone": "12",
+            "status": "active",
+        },
+    )
+    assert wrong.status_code == 422
+    page = Elements(wrong.text)
+    assert error_at(page, "contact_email") and error_at(page, "contact_phone")
+
+
+def test_the_responsible_staff_member_is_chosen_among_staff_and_admins(
+    anna: httpx.Client, portal_stack: PortalStack
+) -> None:
+    word = token_of(unique("rooli"))
+    names = {
+        "planner": f"Suunnittelija {word}",
+        "support_user": f"Tuettava {word}",
+        "coordinator": f"Koordinaattori {word}",
+        "staff": f"Työntekijä {word}",
+    }
+    members = {
+        role: portal_stack.create_user(
+            f"{role}-{word}@example.org", portal_stack.organisation_id, [role], name, ANNA_PASSWORD
+        )
+        for role, name in names.items()
+    }
+    for path in ("/partners/new/organisation", "/partners/new/citizen"):
+        html = anna.get(path).text
+        page = Elements(html)
+        assert page.find("select", id="responsible_user_id")
+        offered = {attributes.get("value") for tag, attributes in page.elements if tag == "option"}
+        assert members["staff"] in offered, path
+        for role in ("planner", "support_user", "coordinator"):
+            assert members[role] not in offered, (path, role)
+            assert names[role] not in html, (path, role)
+        assert OLLI_NAME in html and ANNA_NAME in html, "admins and staff are offered"
 
 
 def test_a_card_is_edited_and_its_errors_shown_at_the_fields(anna: httpx.Client) -> None:

@@ -176,6 +176,42 @@ def test_a_support_user_is_added_with_errors_at_their_fields(
     assert f"{name} M." in anna.get("/support-users?status=ended").text
 
 
+def test_every_error_of_the_support_user_form_is_shown_at_once(
+    anna: httpx.Client, matching_index: Matching
+) -> None:
+    refused = post_form(
+        anna,
+        "/support-users/new",
+        "/support-users/new",
+        {
+            "name": "",
+            "availability-0-weekday": "",
+            "availability-0-start": "25:00",
+            "availability-0-end": "",
+            "availability-1-weekday": "9",
+            "availability-1-start": "10:00",
+            "availability-1-end": "09:00",
+            "notes": "x" * 4001,
+        },
+    )
+    assert refused.status_code == 422
+    errors = Elements(refused.text)
+    fields = [
+        "name",
+        "languages",
+        "availability-0-weekday",
+        "availability-0-start",
+        "availability-0-end",
+        "availability-1-weekday",
+        "availability-1-end",
+        "notes",
+    ]
+    for field in fields:
+        assert errors.text_of(f"{field}-error"), field
+        assert errors.find("a", href=f"#{field}"), field
+    assert "Päättymisajan" in errors.text_of("availability-1-end-error")
+
+
 def test_consents_wishes_and_the_resource_check_on_the_profile(
     anna: httpx.Client, portal_stack: PortalStack, matching_index: Matching
 ) -> None:
