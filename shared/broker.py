@@ -23,7 +23,7 @@ from typing import Any
 
 from kombu.transport import sqlalchemy as kombu_sqlalchemy
 from kombu.utils.encoding import bytes_to_str
-from sqlalchemy import Engine, create_engine, delete, text
+from sqlalchemy import Engine, create_engine, delete, select, text
 from sqlalchemy.orm import sessionmaker
 
 SQLALCHEMY_PREFIXES = ("sqla+", "sqlalchemy+")
@@ -45,6 +45,10 @@ REDIS_VISIBILITY_SECONDS = 3600
 
 
 class Channel(kombu_sqlalchemy.Channel):
+    def __init__(self, connection: Any, **kwargs: Any) -> None:
+        self._queue_ids: dict[str, int] = {}
+        super().__init__(connection, **kwargs)
+
     def _engine_from_config(self) -> Engine:
         conninfo = self.connection.client
         options = {
@@ -63,27 +67,37 @@ class Channel(kombu_sqlalchemy.Channel):
                 connection.execute(delete(messages).where(messages.c.visible.is_(False)))
         return engine, sessions
 
+    def _queue_id(self, queue: str) -> int:
+        """The queue's row id, looked up once: kombu never deletes a queue's row."""
+        found = self._queue_ids.get(queue)
+        if found is None:
+            found = self._queue_ids[queue] = int(self._get_or_create(queue).id)
+        return found
+
     def _get(self, queue: str, timeout: float | None = None) -> Any:
-        """The oldest message of ``queue``, taken out of it (kombu's marks it invisible)."""
-        found = self._get_or_create(queue)
+        """The oldest message of ``queue``, taken out of it (kombu's marks it invisible).
+        Most looks find nothing: they read without the write lock that taking one needs."""
+        messages = self.message_cls.__table__
+        oldest = (
+            select(messages.c.id, messages.c.payload)
+            .where(messages.c.queue_id == self._queue_id(queue), messages.c.visible.is_(True))
+            .order_by(messages.c.timestamp, messages.c.id)
+            .limit(1)
+        )
         session = self.session
+        try:
+            if session.execute(oldest).first() is None:
+                raise Empty()
+        finally:
+            session.commit()
         if session.bind.name == "sqlite":
             session.execute(text("BEGIN IMMEDIATE TRANSACTION"))
         try:
-            message = (
-                session.query(self.message_cls)
-                .with_for_update()
-                .filter(self.message_cls.queue_id == found.id)
-                .filter(self.message_cls.visible.is_(True))
-                .order_by(self.message_cls.sent_at, self.message_cls.id)
-                .limit(1)
-                .first()
-            )
-            if message is None:
-                raise Empty()
-            payload = loads(bytes_to_str(message.payload))
-            session.delete(message)
-            return payload
+            found = session.execute(oldest.with_for_update()).first()
+            if found is None:
+                raise Empty()  # another worker took it
+            session.execute(delete(messages).where(messages.c.id == found.id))
+            return loads(bytes_to_str(found.payload))
         finally:
             session.commit()
 

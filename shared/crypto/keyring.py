@@ -331,7 +331,7 @@ class Keyring:
         dialect = (session.get_bind() if isinstance(session, Session) else session).dialect.name
         if dialect not in _INSERTS:
             raise CryptoError(f"data keys cannot be stored in a {dialect} database")
-        session.execute(
+        inserted = session.execute(
             _INSERTS[dialect](self.table)
             .values(
                 id=key_id,
@@ -344,9 +344,11 @@ class Keyring:
                 created_at=datetime.now(UTC),
             )
             .on_conflict_do_nothing()
-        )
-        row = self._latest(session, kind, organisation_id, subject_id)
-        assert row is not None  # ours, or the one that won the race
+            .returning(*self.table.c)
+        ).first()
+        # Ours, or, when a concurrent transaction won the race, the one it made.
+        row = inserted or self._latest(session, kind, organisation_id, subject_id)
+        assert row is not None
         session.info.setdefault(_MADE_HERE, set()).add(row.id)
         return row
 
