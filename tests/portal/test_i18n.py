@@ -15,7 +15,7 @@ from services.portal.i18n import load_translations, negotiate_language
 from tests.portal.conftest import RegistrySpy, csrf_of
 
 PORTAL = Path(__file__).resolve().parents[2] / "services" / "portal"
-# How a required field's label says so, after its text.
+# What follows a required field's label.
 REQUIRED = {
     language: f' <span class="field__required" aria-hidden="true">({word})</span>'
     for language, word in (("fi", "pakollinen"), ("en", "required"))
@@ -156,9 +156,9 @@ def test_login_page_in_finnish(client: TestClient, registry_spy: RegistrySpy) ->
     assert "<title>Kirjaudu sisään – Kortisto</title>" in html
     assert "<h1>Kirjaudu sisään</h1>" in html
     assert (
-        f'<label class="field__label" for="email">Sähköpostiosoite{REQUIRED["fi"]}</label>' in html
+        f'<label class="field__label" for="email">Sähköpostiosoite</label>{REQUIRED["fi"]}' in html
     )
-    assert f'<label class="field__label" for="password">Salasana{REQUIRED["fi"]}</label>' in html
+    assert f'<label class="field__label" for="password">Salasana</label>{REQUIRED["fi"]}' in html
     assert "Siirry pääsisältöön" in html
     for english in ("Log in", "Password", "E-mail address", "Skip to main content"):
         assert english not in html
@@ -176,8 +176,8 @@ def test_login_page_in_english(client: TestClient, registry_spy: RegistrySpy) ->
     assert response.headers["content-language"] == "en"
     assert "<title>Log in – Kortisto</title>" in html
     assert "<h1>Log in</h1>" in html
-    assert f'<label class="field__label" for="email">E-mail address{REQUIRED["en"]}</label>' in html
-    assert f'<label class="field__label" for="password">Password{REQUIRED["en"]}</label>' in html
+    assert f'<label class="field__label" for="email">E-mail address</label>{REQUIRED["en"]}' in html
+    assert f'<label class="field__label" for="password">Password</label>{REQUIRED["en"]}' in html
     for finnish in ("Kirjaudu", "Salasana", "Sähköpostiosoite"):
         assert finnish not in html
     assert '<button type="submit" class="link-button" lang="fi">Suomi</button>' in html

@@ -1,7 +1,8 @@
-"""Required fields are marked as such, for the eye and for assistive technology alike: the
-label (or a group's legend) says "required" in words, and the control carries ``required``
-(a group of checkboxes, where one of them is enough, says it in its legend's name). Optional
-fields are not marked. Checked on the forms people fill in most, in both languages."""
+"""Required fields are marked as such, for the eye and for assistive technology alike:
+"(required)" in words after the label (or in a group's legend), and ``required`` on the
+control (a group of checkboxes, where one of them is enough, says it in its legend's name).
+Optional fields are not marked. Checked on the forms people fill in most, in both
+languages."""
 
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -35,6 +36,7 @@ class Fields(HTMLParser):
         self.marker_texts: set[str] = set()
         self._in_main = False
         self._label: str | None = None
+        self._last_label: str | None = None  # the marker follows its field's label
         self._legend: str | None = None
         self._groups: list[str] = []
         self._marker_depth = 0
@@ -53,7 +55,7 @@ class Fields(HTMLParser):
         elif tag == "legend":
             self._legend = self._groups[-1] if self._groups else ""
         elif tag == "label" and "for" in a:
-            self._label = a["for"]
+            self._label = self._last_label = a["for"]
             self.labels[self._label] = ""
         elif tag in ("input", "select", "textarea") and a.get("type") != "hidden":
             required = "required" in a or a.get("aria-required") == "true"
@@ -69,11 +71,12 @@ class Fields(HTMLParser):
                 self.required.add(a.get("id", ""))
         if MARKER in a.get("class", "").split():
             hidden = a.get("aria-hidden") == "true"
-            if self._label is not None:
-                self.label_marks[self._label] = hidden
-            else:
-                assert self._legend is not None, "a marker outside a label or legend"
+            if self._legend is not None:
                 self.legend_marks[self._legend] = hidden
+            else:
+                assert self._label is None, "the marker belongs after the label, not in it"
+                assert self._last_label is not None, "a marker without a label or legend"
+                self.label_marks[self._last_label] = hidden
             self._marker_depth = 1
 
     def handle_endtag(self, tag: str) -> None:
@@ -134,7 +137,8 @@ def test_the_login_form_marks_both_fields(client: TestClient) -> None:
     page = client.get("/login", headers={"Accept-Language": "en"})
     fields = assert_consistent(page.text, "en")
     assert fields.required_fields() == {"email", "password"}
-    assert "Password" in fields.labels["password"]
+    # The field's name stays its label's words; "(required)" follows the label.
+    assert fields.labels["password"] == "Password"
 
 
 def test_the_partner_forms_mark_only_the_name(
