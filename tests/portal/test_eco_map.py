@@ -275,18 +275,22 @@ def test_bad_input_is_refused_at_its_field_and_changes_nothing(
     before = eco_api(portal_stack, person_id)
     snapshots_before = snapshots_api(portal_stack, person_id)
 
-    # The portal's own checks: no name, no ring, a relation it does not know.
-    refused = add_member(anna, person_id, name="", relation="cousin")
+    # The portal's own checks, every one at once: no name, no ring, a relation it does not
+    # know, too long a note.
+    refused = add_member(anna, person_id, name="", relation="cousin", note="x" * 2001)
     assert refused.status_code == 422
     errors = Elements(refused.text)
     assert "Kirjoita nimi." in errors.text_of("member-name-error")
     assert "Valitse, kuka jäsen on henkilölle." in errors.text_of("member-relation-error")
     assert "Valitse, kuinka läheinen jäsen on." in errors.text_of("member-ring-error")
-    assert errors.find("a", href="#member-name")
+    assert "enintään 2000" in errors.text_of("member-note-error")
+    for field in ("name", "relation", "ring", "note"):
+        assert errors.find("a", href=f"#member-{field}"), field
     assert "<title>Virhe: " in refused.text
 
-    # Matching's refusals, at the field it names: a kind of support it does not know
-    # (support.1), a partner that is not in its index (partner_id).
+    # Matching's refusals, each at the field it names and all at once: a kind of support
+    # it does not know (support.1) and a partner reference that cannot be one (partner_id);
+    # then a partner that is not in its index (partner_id).
     refused = add_member(
         anna,
         person_id,
@@ -294,10 +298,12 @@ def test_bad_input_is_refused_at_its_field_and_changes_nothing(
         relation="family",
         ring="outer",
         support=["company", "cooking"],
+        partner_id="x" * 40,
     )
     assert refused.status_code == 422
     errors = Elements(refused.text)
     assert "Valitse tuen lajit luettelosta." in errors.text_of("member-support-error")
+    assert "Tätä kumppania ei voi linkittää" in errors.text_of("member-partner_id-error")
     # What was typed stays in the form.
     assert errors.find("input", id="member-name", value=f"Serkku {word}")
     unindexed = api_partner(portal_stack, f"Kirpputori {word}")  # no consent to matching
@@ -351,37 +357,6 @@ def test_bad_input_is_refused_at_its_field_and_changes_nothing(
 
     assert eco_api(portal_stack, person_id) == before
     assert snapshots_api(portal_stack, person_id) == snapshots_before
-
-
-def test_every_refusal_of_a_member_is_shown_at_once(
-    anna: httpx.Client, portal_stack: PortalStack, matching_index: Matching
-) -> None:
-    word = tag()
-    person_id = api_support_user(portal_stack, f"Kaikki virheet {word}")
-    before = eco_api(portal_stack, person_id)
-    # The portal's own checks together: no name, no relation, no ring, too long a note.
-    refused = add_member(anna, person_id, name="", note="x" * 2001)
-    assert refused.status_code == 422
-    errors = Elements(refused.text)
-    for field in ("name", "relation", "ring", "note"):
-        assert errors.text_of(f"member-{field}-error"), field
-        assert errors.find("a", href=f"#member-{field}")
-    # Matching's refusals together: kinds of support it does not know, and a partner
-    # reference that cannot be one.
-    refused = add_member(
-        anna,
-        person_id,
-        name=f"Serkku {word}",
-        relation="family",
-        ring="outer",
-        support=["company", "cooking"],
-        partner_id="x" * 40,
-    )
-    assert refused.status_code == 422
-    errors = Elements(refused.text)
-    assert "Valitse tuen lajit luettelosta." in errors.text_of("member-support-error")
-    assert "Tätä kumppania ei voi linkittää" in errors.text_of("member-partner_id-error")
-    assert eco_api(portal_stack, person_id) == before
 
 
 def test_the_comparison_counts_one_person_in_the_singular_in_both_languages(
