@@ -90,16 +90,15 @@ def apply_partner_upserted(session: Session, matching: Matching, event: Event) -
     partner.rebuild_generation = max(
         partner.rebuild_generation or 0, int(payload.get("rebuild_generation") or 0)
     )
-    with session.no_autoflush:  # the row is written once, with its sealed document
-        partner.document_encrypted = seal_document(
-            matching.keyring,
-            session,
-            organisation_id=partner.organisation_id,
-            subject_id=partner_id,
-            table="indexed_partners",
-            row_id=partner_id,
-            document=document,
-        )
+    partner.document_encrypted = seal_document(
+        matching.keyring,
+        session,
+        organisation_id=partner.organisation_id,
+        subject_id=partner_id,
+        table="indexed_partners",
+        row_id=partner_id,
+        document=document,
+    )
     session.flush()
     _index_resources(session, matching, partner, document)
 

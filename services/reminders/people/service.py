@@ -115,16 +115,15 @@ def apply_partner_upserted(session: Session, reminders: Reminders, event: Event)
     partner.purposes = "|" + "".join(f"{p}|" for p in payload["purposes"])
     partner.valid_until = dict(payload.get("valid_until") or {})
     partner.event_at = payload["changed_at"]
-    with session.no_autoflush:  # the row is written once, with its sealed document
-        partner.document_encrypted = seal_document(
-            reminders.keyring,
-            session,
-            organisation_id=partner.organisation_id,
-            subject_id=partner_id,
-            table="partners",
-            row_id=partner_id,
-            document=document,
-        )
+    partner.document_encrypted = seal_document(
+        reminders.keyring,
+        session,
+        organisation_id=partner.organisation_id,
+        subject_id=partner_id,
+        table="partners",
+        row_id=partner_id,
+        document=document,
+    )
     session.flush()
     schedules.sync_partner(session, partner, document)
     newsletter_audience.after_partner_changed(session, partner_id, document)
