@@ -59,7 +59,7 @@ from zoneinfo import ZoneInfo
 import redis
 from sqlalchemy import event, func, select, update
 
-from bench.throwaway import ADMIN_DSN, bench_database
+from bench.throwaway import ADMIN_DSN, bench_database, process_group
 from services.reminders.deliveries import messages, sending
 from services.reminders.deliveries.mailer import SmtpMailer
 from services.reminders.deliveries.models import Delivery, DeliveryStatus
@@ -352,28 +352,12 @@ def per_minute(count: int, seconds: float) -> float:
 def worker(env: dict[str, str], queue: str, log: Path, pool: str) -> Iterator[str]:
     name = f"bench-{secrets.token_hex(3)}@%h"
     args = [
-        sys.executable, "-m", "celery", "-A", "services.reminders.worker", "worker",
+        "-m", "celery", "-A", "services.reminders.worker", "worker",
         "-Q", queue, "--concurrency", "1", "--prefetch-multiplier", "1", "--pool", pool,
         "--without-mingle", "--without-gossip", "-n", name, "--loglevel", "WARNING",
     ]  # fmt: skip
-    with log.open("wb") as out:
-        child = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield name
-        finally:
-            os.killpg(child.pid, signal.SIGTERM)
-            try:
-                child.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
+    with process_group(args, {**os.environ, **env}, log):
+        yield name
 
 
 def run(args: argparse.Namespace) -> None:

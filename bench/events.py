@@ -64,10 +64,15 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.throwaway import ADMIN_DSN, bench_database, reference_data_dir  # noqa: E402
+from bench.throwaway import (
+    ADMIN_DSN,
+    ROOT,
+    bench_database,
+    process_group,
+    reference_data_dir,
+)
 
 SERVICES = ("registry", "matching", "reminders")
 QUEUES = "registry,matching,reminders,deliveries"
@@ -110,30 +115,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@contextmanager
-def child(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A process in a session of its own, stopped with its children at the end."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, *args],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
 
 
 # --- events per second ----------------------------------------------------------------------
@@ -293,7 +274,7 @@ def worker(urls: dict[str, str], folder: Path, redis: str | None) -> Iterator[An
         "--concurrency", "2", "--hostname", "bench-events@%h", "--loglevel", "INFO",
     ]  # fmt: skip
     log = folder / "worker.log"
-    with child(command, env, log):
+    with process_group(command, env, log):
         wait_for(lambda: b"ready" in log.read_bytes(), 120, "the worker", 0.2)
         try:
             yield app

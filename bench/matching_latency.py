@@ -61,15 +61,13 @@ import os
 import random
 import re
 import secrets
-import signal
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -88,6 +86,7 @@ from bench.throwaway import (
     bench_database,
     key_directory,
     libpq_dsn,
+    process_group,
     reference_data_dir,
 )
 from services.matching.index import service as index
@@ -1251,29 +1250,10 @@ def celery_worker(
         "KORTISTO_BROKER_URL": broker,
         "KORTISTO_RESULT_BACKEND": broker,
     }
-    command = [sys.executable, "-m", "celery", "-A", "services.reminders.worker", "worker"]
+    command = ["-m", "celery", "-A", "services.reminders.worker", "worker"]
     command += ["-Q", queue, "--concurrency", "2", "--loglevel", "INFO", "-n", f"{queue}@%h"]
-    with log.open("wb") as out:
-        child = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield child
-        finally:
-            if child.poll() is None:
-                with suppress(ProcessLookupError):
-                    os.killpg(child.pid, signal.SIGTERM)
-                try:
-                    child.wait(20)
-                except subprocess.TimeoutExpired:
-                    with suppress(ProcessLookupError):
-                        os.killpg(child.pid, signal.SIGKILL)
-                    child.wait(10)
+    with process_group(command, env, log) as child:
+        yield child
 
 
 @dataclass
