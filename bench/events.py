@@ -7,7 +7,9 @@ One run, on one setup:
 
 - default: PostgreSQL (a throw-away database ``kortisto_bench_<random>`` for the three
   services and another for the baseline's copies of matching and reminders, both dropped at
-  the end) with Redis as broker and result store (``--redis``);
+  the end) with Redis as broker and result store (``--redis``). The worker's queues are the
+  stack's own (``registry``, ``matching``, …), since tasks are routed by name: point
+  ``--redis`` at a database no running stack uses;
 - ``--sqlite``: the embedded default, a SQLite file per service and the SQLite Celery broker
   and results, in a temporary folder (the baseline's copies in a folder of their own).
 
@@ -481,7 +483,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stack", action="store_true", help="kortisto up and an import")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait at most")
     parser.add_argument(
-        "--redis", default="redis://127.0.0.1:6379/0", help="broker and results (PostgreSQL runs)"
+        "--redis",
+        default="redis://127.0.0.1:6379/0",
+        help="broker and results of PostgreSQL runs: a database no running stack uses",
     )
     parser.add_argument("--admin-dsn", default=ADMIN_DSN, help="PostgreSQL admin connection")
     parser.add_argument("--keep", action="store_true", help="keep the databases and the folder")
