@@ -1,5 +1,6 @@
 """``kortisto``: the operator's command-line tool."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from services.registry.settings import RegistrySettings
 from shared import migrations
 from shared.auth import ROLES, load_signing_key
 from shared.crypto import KeyFileProvider, Keyring
+from shared.database import Database
 
 app = typer.Typer(
     help="Kortisto: the shared resource card file.",
@@ -222,6 +224,55 @@ def rebuild_matching_index() -> None:
     finally:
         registry.database.dispose()
     typer.echo(f"rebuild {generation}: {partners} partners queued for the matching index")
+
+
+@app.command("copy-to-postgresql")
+def copy_to_postgresql(
+    url: Annotated[
+        str, typer.Argument(help="the PostgreSQL database, e.g. postgresql://kortisto@db/kortisto")
+    ],
+    keys_to: Annotated[
+        Path | None,
+        typer.Option(help="copy the master key and token signing key files into this folder"),
+    ] = None,
+) -> None:
+    """Copy the embedded installation under KORTISTO_DATA_DIR (its SQLite files) into an
+    empty PostgreSQL database, every service's tables and their wrapped data keys. Stop
+    `kortisto up` first."""
+    from kortisto.copying import SERVICES, TargetNotEmpty, copy_installation, copy_key_files
+
+    if not url.startswith("postgresql"):
+        _fail("the target must be a PostgreSQL URL (postgresql://…)")
+    if url.startswith("postgresql://"):
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    settings = RegistrySettings()
+    embedded = [settings.data_dir / f"{name}.db" for name in SERVICES]
+    if not all(path.is_file() for path in embedded):
+        _fail(
+            f"no embedded installation under {settings.data_dir.resolve()} "
+            "(set KORTISTO_DATA_DIR to its folder)"
+        )
+    sources = {name: Database(settings.sqlite_url(name), name) for name in SERVICES}
+    targets = {name: Database(url, name) for name in SERVICES}
+    try:
+        copied = copy_installation(sources, targets, typer.echo)
+    except TargetNotEmpty as exc:
+        _fail(str(exc))
+        return
+    finally:
+        for database in (*sources.values(), *targets.values()):
+            database.dispose()
+    for name, rows in copied.items():
+        typer.echo(f"{name}: {rows} rows copied")
+    keys = [settings.resolved_master_key_file(), settings.resolved_jwt_private_key_file()]
+    keys = [key for key in keys if key.is_file()]
+    if keys_to is not None:
+        keys = copy_key_files(keys, keys_to)
+    typer.echo(
+        "The data is readable only with these key files: give them to the PostgreSQL "
+        "installation (KORTISTO_MASTER_KEY_FILE, KORTISTO_JWT_PRIVATE_KEY_FILE) and keep "
+        "them apart from the database backups:\n  " + "\n  ".join(str(k) for k in keys)
+    )
 
 
 @app.command("demo-data")
