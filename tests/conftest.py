@@ -17,13 +17,13 @@ import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 
 from services.registry.app import create_app
 from services.registry.runtime import Registry
 from services.registry.settings import RegistrySettings
 from shared import migrations
-from shared.database import Database, set_sqlite_foreign_keys
+from shared.database import Database, is_sqlite, set_sqlite_foreign_keys
 from shared.reference_data import SETTING, missing
 
 pytest_plugins = ["tests.stack"]
@@ -211,3 +211,25 @@ def registry(registry_app: TestClient) -> Iterator[Registry]:
     runtime: Registry = registry_app.app.state.registry  # type: ignore[attr-defined]
     yield runtime
     empty_schema(runtime.database, "registry")
+
+
+@contextmanager
+def scratch_database(
+    database_urls: dict[str, str], folder: Path, metadata: MetaData
+) -> Iterator[Database]:
+    """The tables of ``metadata`` (a schema of a test's own) made on the session's engine,
+    and dropped afterwards: a file in ``folder`` on SQLite, a schema on PostgreSQL."""
+    schema = str(metadata.schema)
+    url = database_urls["registry"]
+    database = Database(f"sqlite:///{folder}/{schema}.db" if is_sqlite(url) else url, schema)
+    with database.engine.begin() as conn:
+        if database.dialect == "postgresql":
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        metadata.create_all(conn)
+    try:
+        yield database
+    finally:
+        if database.dialect == "postgresql":
+            with database.engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        database.dispose()

@@ -83,3 +83,17 @@ def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
                 except subprocess.TimeoutExpired:
                     os.killpg(child.pid, signal.SIGKILL)
                     child.wait()
+
+
+def kortisto(
+    env: dict[str, str], *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """The operator's command, ``kortisto ARGS``, run to its end with exactly ``env``."""
+    return subprocess.run(
+        [sys.executable, "-m", "kortisto.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -2,8 +2,6 @@
 installation, keys included, into PostgreSQL, and the data reads the same there."""
 
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,20 +16,9 @@ from services.registry.settings import RegistrySettings
 from services.reminders.operations.models import Heartbeat
 from shared.database import Database
 from tests.conftest import postgresql_database
-from tests.live import ROOT
+from tests.live import kortisto
 
 pytestmark = pytest.mark.slow
-
-
-def kortisto(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kortisto.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def counts(databases: dict[str, Database]) -> dict[str, int]:

@@ -5,11 +5,11 @@ folder, and without it one message and, outside production, the made-up demo set
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from shared.reference_data.manifest import DEMO_SOURCE
-from tests.live import ROOT, free_port
+from tests import live
+from tests.live import free_port
 
 
 def kortisto(data_dir: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
@@ -20,14 +20,7 @@ def kortisto(data_dir: Path, *args: str, **settings: str) -> subprocess.Complete
         KORTISTO_REFERENCE_DATA_URL=f"http://127.0.0.1:{free_port()}",
         **settings,
     )
-    return subprocess.run(
-        [sys.executable, "-m", "kortisto.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return live.kortisto(env, *args, timeout=120)
 
 
 def default_districts(data_dir: Path) -> dict[str, str]:

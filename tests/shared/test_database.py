@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, Table, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from shared.database import Database, UtcDateTime, is_sqlite, service_metadata
+from shared.database import Database, UtcDateTime, service_metadata
+from tests.conftest import scratch_database
 
 metadata = service_metadata("engine_test")
 moments = Table(
@@ -29,16 +30,8 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 @pytest.fixture
 def database(database_urls: dict[str, str], tmp_path: Path) -> Iterator[Database]:
-    url = database_urls["registry"]
-    db = Database(f"sqlite:///{tmp_path}/engine_test.db" if is_sqlite(url) else url, "engine_test")
-    with db.engine.begin() as conn:
-        if db.dialect == "postgresql":
-            conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS engine_test")
-        metadata.create_all(conn)
-    yield db
-    with db.engine.begin() as conn:
-        metadata.drop_all(conn)
-    db.dispose()
+    with scratch_database(database_urls, tmp_path, metadata) as database:
+        yield database
 
 
 def test_a_moment_comes_back_as_the_same_instant_in_utc(database: Database) -> None:

@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from shared.database import Database, is_sqlite, service_metadata
+from shared.database import Database, service_metadata
 from shared.events import (
     Event,
     apply_new,
@@ -21,6 +21,7 @@ from shared.events import (
     relay_pending,
 )
 from shared.events.consumer import apply_messages
+from tests.conftest import scratch_database
 
 metadata = service_metadata("events_test")
 outbox = outbox_table(metadata)
@@ -29,17 +30,8 @@ processed = processed_event_table(metadata)
 
 @pytest.fixture
 def database(database_urls: dict[str, str], tmp_path: Path) -> Iterator[Database]:
-    url = database_urls["registry"]
-    db = Database(f"sqlite:///{tmp_path}/events_test.db" if is_sqlite(url) else url, "events_test")
-    with db.engine.begin() as conn:
-        if db.dialect == "postgresql":
-            conn.execute(text("CREATE SCHEMA IF NOT EXISTS events_test"))
-        metadata.create_all(conn)
-    yield db
-    if db.dialect == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA events_test CASCADE"))
-    db.dispose()
+    with scratch_database(database_urls, tmp_path, metadata) as database:
+        yield database
 
 
 def test_an_event_exists_only_if_its_change_committed(database: Database) -> None:
