@@ -162,3 +162,44 @@ def test_demand_counts_open_wishes_by_district_and_category_with_small_cells_hid
     } in cells
     assert org.client.get("/aggregates/demand", headers=org.staff).status_code == 403
     assert org.client.get("/aggregates/demand?k=2", headers=planner).status_code == 422
+
+
+def wish_events(matching: Matching, wish_id: str) -> list[str]:
+    with matching.database.session() as session:
+        rows = session.execute(
+            select(outbox.c.payload)
+            .where(outbox.c.type == "wish.changed")
+            .order_by(outbox.c.created_at)
+        ).scalars()
+        return [p["status"] for p in rows if p["wish_id"] == wish_id]
+
+
+def test_a_referral_ending_with_the_wish_come_true_fulfils_the_wish(
+    matching: Matching, orgs: list[Org]
+) -> None:
+    org = orgs[0]
+    fulfilled, fulfilled_resource = setup_referral(matching, org)[1:]
+    _, partly, partly_resource = setup_referral(matching, org)
+    for wish_id, resource, outcome in (
+        (fulfilled, fulfilled_resource, "wish_fulfilled"),
+        (partly, partly_resource, "partly"),
+    ):
+        referral = org.client.post(
+            "/referrals", json={"wish_id": wish_id, "resource_id": resource}, headers=org.staff
+        ).json()
+        ended = org.client.post(
+            f"/referrals/{referral['id']}/steps",
+            json={"status": "ended", "outcome": outcome},
+            headers=org.staff,
+        )
+        assert ended.status_code == 200, ended.text
+    assert org.client.get(f"/wishes/{fulfilled}", headers=org.staff).json()["status"] == (
+        "fulfilled"
+    )
+    # The planners' demand figures learn it: the wish is no longer open.
+    assert wish_events(matching, fulfilled)[-1] == "fulfilled"
+    # Any other outcome leaves the wish as it was, for the worker to decide.
+    assert org.client.get(f"/wishes/{partly}", headers=org.staff).json()["status"] == (
+        "in_progress"
+    )
+    assert "fulfilled" not in wish_events(matching, partly)

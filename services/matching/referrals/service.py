@@ -10,7 +10,13 @@ from services.matching.index.documents import resource_title
 from services.matching.index.models import IndexedPartner, Resource
 from services.matching.index.service import partner_document
 from services.matching.models import outbox
-from services.matching.referrals.models import NEXT_STATUSES, Referral, ReferralStatus, ReferralStep
+from services.matching.referrals.models import (
+    NEXT_STATUSES,
+    Outcome,
+    Referral,
+    ReferralStatus,
+    ReferralStep,
+)
 from services.matching.referrals.schemas import (
     ReferralIn,
     ReferralOut,
@@ -23,8 +29,9 @@ from services.matching.suggestions.candidates import visible_to
 from services.matching.support_users import service as support_users
 from services.matching.support_users.models import SupportUser
 from services.matching.wishes import service as wishes
+from services.matching.wishes.events import publish_wish
 from services.matching.wishes.models import OPEN_STATUSES as OPEN_WISHES
-from services.matching.wishes.models import WishStatus
+from services.matching.wishes.models import Wish, WishStatus
 from shared.auth import Principal
 from shared.crypto.documents import open_document, seal_document
 from shared.errors import ConsentMissing, Invalid, NotFound
@@ -152,11 +159,21 @@ def advance(
     referral.status = wanted
     if data.outcome is not None:
         referral.outcome = data.outcome.value
+    if wanted == ReferralStatus.ended.value and referral.outcome == Outcome.wish_fulfilled.value:
+        _fulfil(session, person, referral.wish_id)
     if data.follow_up_on is not None:
         referral.follow_up_on = data.follow_up_on
     session.flush()
     _add_step(session, matching, principal, person, referral, data.note)
     return view(session, matching, referral)
+
+
+def _fulfil(session: Session, person: SupportUser, wish_id: str) -> None:
+    """A referral that ended with the wish come true fulfils its wish, if still open."""
+    wish = session.get(Wish, wish_id)
+    if wish is not None and wish.status in OPEN_WISHES:
+        wish.status = WishStatus.fulfilled.value
+        publish_wish(session, person, wish)
 
 
 def shared_details(
