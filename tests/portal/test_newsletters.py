@@ -52,6 +52,13 @@ def recipient_rows(html: str) -> dict[str, str]:
     }
 
 
+def listed_row(client: httpx.Client, subject: str) -> str:
+    """The text of the newsletter list's row about ``subject``."""
+    html = client.get("/reminders/newsletters").text
+    [row] = [r for r in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if subject in r]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
+
+
 def test_a_newsletter_is_written_previewed_sent_and_followed(
     anna: httpx.Client, portal_stack: PortalStack, inbox: Inbox
 ) -> None:
@@ -176,6 +183,9 @@ def test_a_newsletter_is_written_previewed_sent_and_followed(
     assert not any(silent_name in row for row in rows.values())
     assert all(("Jonossa" in row or "Odottaa lähetysaikaa" in row) for row in rows.values())
     assert not Elements(page_html).find("a", href=f"{issue_url}/edit")
+    # The list says it is on its way, not yet that it was sent.
+    listed = listed_row(anna, subject)
+    assert "Lähettäminen alkoi" in listed and "Lähetetty" not in listed, listed
 
     # The worker's part: every e-mail of the issue goes to the SMTP server.
     inbox.messages.clear()
@@ -190,6 +200,8 @@ def test_a_newsletter_is_written_previewed_sent_and_followed(
     assert all("Lähetetty" in row for row in rows.values())
     page = Elements(anna.get(issue_url).text)
     assert "Lähetetty" in page.text_of("issue-facts")
+    listed = listed_row(anna, subject)
+    assert "Lähetetty" in listed and "Lähettäminen alkoi" not in listed, listed
 
     # A bounce reported later, recorded by an admin by the e-mail's Message-ID.
     [bounced_mail] = inbox.to(bouncer_email)
