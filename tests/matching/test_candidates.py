@@ -72,6 +72,19 @@ def test_a_word_no_resource_had_is_found_as_soon_as_one_has_it(matching: Matchin
         assert statistics.of(session, [word])[1] == {word: 1}
 
 
+def test_the_count_of_resources_is_never_below_a_words_count(matching: Matching) -> None:
+    """Counted while the index was empty and trusted for a minute, the number of resources
+    would be 0 beside a word one resource now holds, and ranking would weigh the word below
+    nothing (the resource would not be suggested at all)."""
+    statistics = CorpusStatistics(seconds=60)
+    with matching.database.session() as session:
+        (word,) = hashed_terms(session, matching, ["frisbeegolf"])
+        assert statistics.of(session, [word]) == (0, {word: 0})
+    index_partner(matching, str(uuid.uuid4()), club("Frisbeegolf"))
+    with matching.database.session() as session:
+        assert statistics.of(session, [word]) == (1, {word: 1})
+
+
 def test_a_resource_is_indexed_by_its_own_words_not_its_categories_labels(
     matching: Matching,
 ) -> None:

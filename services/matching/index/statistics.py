@@ -21,8 +21,7 @@ class CorpusStatistics:
         """(resources in the index, resources holding each of ``terms``)."""
         now = time.monotonic()
         if self._documents is None or now - self._documents[0] >= self.seconds:
-            count = session.scalar(select(func.count()).select_from(Resource)) or 0
-            self._documents = (now, count)
+            self._documents = (now, _resources(session))
         fresh = {
             t: hit[1]
             for t in terms
@@ -44,8 +43,16 @@ class CorpusStatistics:
                 # an absent term is one probe of the index.
                 if fresh[term]:
                     self._frequencies[term] = (now, fresh[term])
+        if any(count > self._documents[1] for count in fresh.values()):
+            # Resources were added since the count: a word cannot be held by more resources
+            # than there are (ranking would weigh it below nothing), so count them again.
+            self._documents = (now, _resources(session))
         if len(self._frequencies) > 100_000:  # a long-running process keeps only recent words
             self._frequencies = {
                 t: v for t, v in self._frequencies.items() if now - v[0] < self.seconds
             }
         return self._documents[1], fresh
+
+
+def _resources(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Resource)) or 0
