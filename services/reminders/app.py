@@ -24,6 +24,10 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
     configure_logging("reminders", settings.log_level)
     reminders = Reminders.build(settings)
     celery = create_celery(settings)
+    # Requests run in worker threads, where Celery's thread-local current app is unset and
+    # falls back to the default app: deliveries queued there (enqueue) must reach this
+    # broker, not an unconfigured default one.
+    celery.set_default()
 
     def broker() -> None:
         with celery.connection_for_write() as connection:
