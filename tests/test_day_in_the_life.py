@@ -38,6 +38,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from sqlalchemy import select, update
 
 from kortisto.demo import DEMO_PASSWORD
+from services.matching.reference.models import District
 from services.reminders.schedules.models import Schedule
 from shared.database import Database, utcnow
 from tests.conftest import REDIS_URL, postgresql_database
@@ -123,12 +124,17 @@ def stack(
                 )
                 assert process.poll() is None, log_path.read_text()[-3000:]
                 assert "demo network created" in log_path.read_text()
-                yield Stack(
+                stack = Stack(
                     env["KORTISTO_PORTAL_URL"],
                     Path(env["KORTISTO_DATA_DIR"]),
                     env,
                     time.monotonic() - started,
                 )
+                # The banner comes before the worker has brought the default districts to
+                # matching (on PostgreSQL + Redis a few seconds later): until then a support
+                # user cannot be given a home district. The day starts once they are there.
+                wait_until(lambda: matching_knows_districts(stack), 60, "districts in matching")
+                yield stack
             finally:
                 process.send_signal(signal.SIGINT)
                 try:
@@ -137,6 +143,15 @@ def stack(
                     process.kill()
                     raise
         assert code == 0, log_path.read_text()[-3000:]
+
+
+def matching_knows_districts(stack: Stack) -> bool:
+    database = stack.database("matching")
+    try:
+        with database.session() as session:
+            return bool(session.scalar(select(District.code).limit(1)))
+    finally:
+        database.dispose()
 
 
 class engine:
