@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import Message
@@ -154,26 +155,20 @@ def matching_knows_districts(stack: Stack) -> bool:
         database.dispose()
 
 
-class engine:
-    """The databases and the broker for one variant: nothing for the embedded default, a
-    fresh PostgreSQL database and the test Redis for the other."""
-
-    def __init__(self, name: str, env: dict[str, str]) -> None:
-        self.name, self.env = name, env
-        self.database = postgresql_database() if name == "postgresql" else None
-
-    def __enter__(self) -> None:
-        if self.database is None:
-            return
-        url = self.database.__enter__()
+@contextmanager
+def engine(name: str, env: dict[str, str]) -> Iterator[None]:
+    """The databases and the broker of one variant: the embedded default needs nothing;
+    the other gets a fresh PostgreSQL database for the three services and the test Redis
+    as broker and result backend."""
+    if name == "embedded":
+        yield
+        return
+    with postgresql_database() as url:
         for service in ("REGISTRY", "MATCHING", "REMINDERS"):
-            self.env[f"KORTISTO_{service}_DATABASE_URL"] = url
-        self.env["KORTISTO_BROKER_URL"] = REDIS_URL
-        self.env["KORTISTO_RESULT_BACKEND"] = REDIS_URL
-
-    def __exit__(self, *exc: object) -> None:
-        if self.database is not None:
-            self.database.__exit__(None, None, None)
+            env[f"KORTISTO_{service}_DATABASE_URL"] = url
+        env["KORTISTO_BROKER_URL"] = REDIS_URL
+        env["KORTISTO_RESULT_BACKEND"] = REDIS_URL
+        yield
 
 
 @pytest.fixture(scope="module")
